@@ -1,0 +1,33 @@
+"""Quality events: types, validation, loading from YAML/CSV, and the bundled sets."""
+
+from recall_risk.events.bundled import bundled_event_path, bundled_event_sets, load_events
+from recall_risk.events.eventset import EventSet
+from recall_risk.events.loading import build_event_set, load_csv_event_sets, load_yaml_events
+from recall_risk.events.models import (
+    EVENT_TYPES,
+    Deliveries,
+    Event,
+    Incident,
+    Orders,
+    QualityRanking,
+    Recall,
+    period_bounds,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "Deliveries",
+    "Event",
+    "EventSet",
+    "Incident",
+    "Orders",
+    "QualityRanking",
+    "Recall",
+    "build_event_set",
+    "bundled_event_path",
+    "bundled_event_sets",
+    "load_csv_event_sets",
+    "load_events",
+    "load_yaml_events",
+    "period_bounds",
+]

@@ -1,0 +1,191 @@
+"""Event types: what a quality event is, field by field.
+
+Every event carries two dates, after zipline's event loaders: ``occurred`` (when it happened, optional)
+and ``announced`` (the first date the market could know it). The score uses only ``announced``,
+from that date's close onward. Models are frozen pydantic models that reject unknown fields; checks
+that involve several fields (units against cumulative sales, placement against field size) live in
+:mod:`recall_risk.events.checks` so their messages can name the field at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+EVENT_TYPES: tuple[str, ...] = ("recall", "quality_ranking", "orders", "deliveries", "incident")
+
+_PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-H([12]))?$")
+
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+def _to_date(value: Any) -> Any:
+    """Accept ``date`` objects and ISO ``YYYY-MM-DD`` strings; leave the rest to pydantic."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """First and last calendar day of a period written ``YYYY``, ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY-Hn``."""
+    match = _PERIOD_RE.match(period)
+    if match is None:
+        raise ValueError(f"period {period!r} is not YYYY, YYYY-MM, YYYY-Qn or YYYY-Hn")
+    year = int(match.group(1))
+    if match.group(2):
+        first_month, months = int(match.group(2)), 1
+    elif match.group(3):
+        first_month, months = 3 * (int(match.group(3)) - 1) + 1, 3
+    elif match.group(4):
+        first_month, months = 6 * (int(match.group(4)) - 1) + 1, 6
+    else:
+        first_month, months = 1, 12
+    last_month = first_month + months - 1
+    start = date(year, first_month, 1)
+    end = date(year + 1, 1, 1) if last_month == 12 else date(year, last_month + 1, 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+class _EventBase(BaseModel):
+    """Fields every event has."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: NonEmptyStr
+    announced: date
+    occurred: date | None = None
+    source: NonEmptyStr
+    notes: str | None = None
+    model: str | None = None  # the product concerned, e.g. "SU7"; matches recalls to deliveries
+
+    component: ClassVar[str | None] = None
+
+    @field_validator("announced", "occurred", mode="before")
+    @classmethod
+    def _parse_date(cls, value: Any) -> Any:
+        return _to_date(value)
+
+    @field_validator("id", "source", mode="after")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+
+class _PeriodMixin(BaseModel):
+    period: NonEmptyStr
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("period", mode="after")
+    @classmethod
+    def _period_format(cls, value: str) -> str:
+        period_bounds(value)
+        return value
+
+
+class Recall(_EventBase):
+    """A product recall: ``units`` of a model out of ``cumulative_sales`` sold so far.
+
+    ``cumulative_sales`` may be omitted (then derived from the file's deliveries events known by
+    ``announced``) or set to ``"unknown"`` when no source gives the denominator; the score then
+    uses the documented ``recall_unknown_ratio`` assumption instead of a made-up figure.
+    """
+
+    component: ClassVar[str | None] = "recall"
+
+    type: Literal["recall"] = "recall"
+    units: int = Field(ge=1)
+    cumulative_sales: Annotated[int, Field(ge=1)] | Literal["unknown"] | None = None
+    safety_critical: bool = True
+    remedy: Literal["ota", "physical"] = "physical"
+    system: str | None = None
+
+    @property
+    def ratio_known(self) -> bool:
+        """Whether ``cumulative_sales`` is a number (given or derived)."""
+        return isinstance(self.cumulative_sales, int)
+
+    @property
+    def ratio(self) -> float:
+        """Recalled share of cumulative sales, ``units / cumulative_sales``.
+
+        Raises:
+            ValueError: when ``cumulative_sales`` is ``"unknown"`` or missing.
+        """
+        if not isinstance(self.cumulative_sales, int):
+            raise ValueError(f"recall {self.id!r} has no known cumulative_sales")
+        return self.units / self.cumulative_sales
+
+
+class QualityRanking(_EventBase):
+    """A placement in a published quality ranking; placement 1 is best."""
+
+    component: ClassVar[str | None] = "quality"
+
+    type: Literal["quality_ranking"] = "quality_ranking"
+    ranking: NonEmptyStr
+    placement: int = Field(ge=1)
+    field_size: int = Field(ge=1)
+    penalty_points: float | None = Field(default=None, ge=0)
+    segment_average: float | None = Field(default=None, gt=0)
+
+    @property
+    def percentile(self) -> float:
+        """``(placement - 1) / (field_size - 1)``: 0 for first place, 1 for last (0 if alone)."""
+        if self.field_size == 1:
+            return 0.0
+        return (self.placement - 1) / (self.field_size - 1)
+
+
+class Orders(_EventBase, _PeriodMixin):
+    """New orders for a period, as a relative change against the previous period."""
+
+    component: ClassVar[str | None] = "orders"
+
+    type: Literal["orders"] = "orders"
+    change: float = Field(ge=-1.0)
+
+
+class Deliveries(_EventBase, _PeriodMixin):
+    """Units delivered in a period; an optional ``change`` against the previous period counts as
+    a demand signal (declines feed the ``orders`` component)."""
+
+    component: ClassVar[str | None] = "orders"
+
+    type: Literal["deliveries"] = "deliveries"
+    units: int = Field(ge=0)
+    change: float | None = Field(default=None, ge=-1.0)
+
+
+class Incident(_EventBase):
+    """An incident such as a fatal crash or a fire; ``severity`` in [0, 1] is a hand-set floor."""
+
+    component: ClassVar[str | None] = "incident"
+
+    type: Literal["incident"] = "incident"
+    fatalities: int = Field(default=0, ge=0)
+    injuries: int = Field(default=0, ge=0)
+    severity: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+Event = Recall | QualityRanking | Orders | Deliveries | Incident
+
+MODEL_FOR_TYPE: dict[str, type[_EventBase]] = {
+    "recall": Recall,
+    "quality_ranking": QualityRanking,
+    "orders": Orders,
+    "deliveries": Deliveries,
+    "incident": Incident,
+}
