@@ -1,0 +1,75 @@
+"""``RiskAnalyzer``: how a strategy behaved while the risk score was high.
+
+Reports, for each threshold, the share of bars with the score at or above it and the strategy's
+average exposure on those bars, plus the strategy's maximum drawdown against buy-and-hold of the
+first data (close to close) and the drawdown avoided.
+"""
+
+from __future__ import annotations
+
+import backtrader as bt
+import numpy as np
+
+
+def max_drawdown(values: np.ndarray) -> float:
+    """Largest peak-to-trough fall of a value series, as a positive fraction (0 if none)."""
+    if values.size == 0:
+        return 0.0
+    peaks = np.maximum.accumulate(values)
+    return float(np.max(1.0 - values / peaks))
+
+
+class RiskAnalyzer(bt.Analyzer):
+    """Time above score thresholds, exposure while risk was high, drawdown avoided.
+
+    Params:
+        thresholds: score levels to report on.
+        risk: the score line to read; defaults to the strategy's ``risk`` attribute, else the
+            first data's ``score`` line.
+    """
+
+    params = (("thresholds", (0.25, 0.5, 0.75)), ("risk", None))
+
+    def start(self) -> None:
+        line = self.p.risk
+        if line is None:
+            line = getattr(self.strategy, "risk", None)
+        if line is None:
+            line = self.strategy.data0.lines.score
+        self._risk = line
+        self._scores: list[float] = []
+        self._exposure: list[float] = []
+        self._values: list[float] = []
+        self._closes: list[float] = []
+
+    def next(self) -> None:
+        value = self.strategy.broker.getvalue()
+        invested = sum(
+            abs(self.strategy.getposition(d).size) * d.close[0] for d in self.strategy.datas
+        )
+        self._scores.append(float(self._risk[0]))
+        self._exposure.append(invested / value if value else 0.0)
+        self._values.append(value)
+        self._closes.append(float(self.strategy.data0.close[0]))
+
+    def get_analysis(self) -> dict[str, object]:
+        scores = np.asarray(self._scores)
+        exposure = np.asarray(self._exposure)
+        strategy_dd = max_drawdown(np.asarray(self._values))
+        hold_dd = max_drawdown(np.asarray(self._closes))
+        above = {}
+        for threshold in self.p.thresholds:
+            mask = scores >= threshold
+            above[float(threshold)] = {
+                "bars": int(mask.sum()),
+                "fraction": float(mask.mean()) if scores.size else 0.0,
+                "exposure": float(exposure[mask].mean()) if mask.any() else None,
+            }
+        return {
+            "bars": int(scores.size),
+            "exposure": float(exposure.mean()) if exposure.size else 0.0,
+            "above": above,
+            "max_drawdown": strategy_dd,
+            "buy_and_hold_max_drawdown": hold_dd,
+            "drawdown_avoided": hold_dd - strategy_dd,
+        }

@@ -1,0 +1,68 @@
+"""Helpers that assemble feeds and a ready-to-use ``Cerebro`` for risk-aware backtests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import backtrader as bt
+import pandas as pd
+
+from recall_risk.bt.feed import RISK_LINES, FrameData, RiskData
+from recall_risk.events import Event, EventSet
+from recall_risk.scoring import ScoreParams, score_events
+
+
+def risk_frame(
+    prices: pd.DataFrame,
+    events: EventSet | Iterable[Event] | None,
+    params: ScoreParams | None = None,
+) -> pd.DataFrame:
+    """Prices joined with the score computed on the price bars' own dates (point in time).
+
+    With ``events`` None or empty, every score column is 0.0.
+    """
+    calendar = pd.DatetimeIndex(prices.index)
+    scores = score_events(events if events is not None else (), calendar, params)
+    out = prices.copy()
+    for column in RISK_LINES:
+        out[column] = scores[column].to_numpy()
+    return out
+
+
+def risk_feed(
+    prices: pd.DataFrame,
+    events: EventSet | Iterable[Event] | None,
+    params: ScoreParams | None = None,
+    *,
+    name: str | None = None,
+) -> RiskData:
+    """A :class:`RiskData` feed of ``prices`` with the score of ``events`` on every bar."""
+    return RiskData(dataname=risk_frame(prices, events, params), name=name)
+
+
+def price_feed(prices: pd.DataFrame, *, name: str | None = None) -> FrameData:
+    """A fast price-only feed (no risk lines)."""
+    return FrameData(dataname=prices, name=name)
+
+
+def make_cerebro(
+    *,
+    cash: float = 100_000.0,
+    commission: float = 0.001,
+    slippage: float = 0.0,
+    runonce: bool = True,
+    preload: bool = True,
+) -> bt.Cerebro:
+    """A ``Cerebro`` set up the way the reference strategies expect.
+
+    Orders decided at a bar's close are sized and executed at the next bar's open (cheat-on-open
+    is used only to size at the known open price); commission is a fraction of traded value,
+    slippage a fraction of price (capped by the bar's high/low, backtrader's ``slip_match``).
+    """
+    cerebro = bt.Cerebro(stdstats=False, cheat_on_open=True, runonce=runonce, preload=preload)
+    cerebro.broker.setcash(cash)
+    cerebro.broker.setcommission(commission=commission)
+    cerebro.broker.set_checksubmit(False)
+    if slippage:
+        cerebro.broker.set_slippage_perc(slippage)
+    return cerebro

@@ -1,0 +1,139 @@
+"""Run one strategy on risk frames in backtrader and collect what happened, bar by bar."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import backtrader as bt
+import pandas as pd
+
+from recall_risk.bt.analyzer import RiskAnalyzer
+from recall_risk.bt.build import make_cerebro
+from recall_risk.bt.feed import RiskData
+
+
+class EquityRecorder(bt.Analyzer):
+    """Portfolio value, cash and invested fraction at every bar's close."""
+
+    def start(self) -> None:
+        self.rows: list[tuple[pd.Timestamp, float, float, float]] = []
+
+    def next(self) -> None:
+        strategy = self.strategy
+        value = strategy.broker.getvalue()
+        invested = sum(abs(strategy.getposition(d).size) * d.close[0] for d in strategy.datas)
+        day = bt.num2date(strategy.data0.datetime[0]).date()
+        self.rows.append((pd.Timestamp(day), value, strategy.broker.getcash(), invested / value if value else 0.0))
+
+    def get_analysis(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.rows, columns=["date", "value", "cash", "exposure"]).set_index("date")
+        return frame
+
+
+class FillRecorder(bt.Analyzer):
+    """Every executed (or refused) order and every closed trade, for any strategy."""
+
+    def start(self) -> None:
+        self.fills: list[dict[str, Any]] = []
+        self.trades: list[dict[str, Any]] = []
+
+    def notify_order(self, order: bt.Order) -> None:
+        if order.status == order.Completed:
+            size, price = abs(order.executed.size), order.executed.price
+            self.fills.append(
+                {
+                    "date": bt.num2date(order.executed.dt).date().isoformat(),
+                    "ticker": order.data._name,
+                    "side": "buy" if order.isbuy() else "sell",
+                    "size": size,
+                    "price": price,
+                    "value": size * price,
+                    "commission": order.executed.comm,
+                    "status": "filled",
+                }
+            )
+        elif order.status in (order.Margin, order.Rejected, order.Canceled, order.Expired):
+            self.fills.append(
+                {
+                    "date": bt.num2date(order.data.datetime[0]).date().isoformat(),
+                    "ticker": order.data._name,
+                    "side": "buy" if order.isbuy() else "sell",
+                    "size": abs(order.created.size),
+                    "price": float("nan"),
+                    "value": 0.0,
+                    "commission": 0.0,
+                    "status": order.getstatusname().lower(),
+                }
+            )
+
+    def notify_trade(self, trade: bt.Trade) -> None:
+        if trade.isclosed:
+            self.trades.append(
+                {
+                    "ticker": trade.data._name,
+                    "opened": bt.num2date(trade.dtopen).date().isoformat(),
+                    "closed": bt.num2date(trade.dtclose).date().isoformat(),
+                    "bars": trade.barlen,
+                    "pnl": trade.pnl,
+                    "pnl_net": trade.pnlcomm,
+                }
+            )
+
+    def get_analysis(self) -> dict[str, list[dict[str, Any]]]:
+        return {"fills": self.fills, "trades": self.trades}
+
+
+@dataclass(frozen=True)
+class BacktestOutput:
+    """What one backtrader run produced.
+
+    Attributes:
+        equity: portfolio value at each bar's close (index: dates).
+        exposure: invested fraction of the portfolio at each close.
+        fills: executed orders (date, data, side, size, price, value, commission).
+        trades: closed round trips (data, opened, closed, pnl, pnl_net, bars).
+        risk: :class:`RiskAnalyzer`'s analysis.
+    """
+
+    equity: pd.Series
+    exposure: pd.Series
+    fills: list[dict[str, Any]] = field(default_factory=list)
+    trades: list[dict[str, Any]] = field(default_factory=list)
+    risk: dict[str, Any] = field(default_factory=dict)
+
+
+def run_backtest(
+    strategy: type[bt.Strategy],
+    frames: Mapping[str, pd.DataFrame],
+    params: Mapping[str, Any] | None = None,
+    *,
+    cash: float = 100_000.0,
+    commission: float = 0.001,
+    slippage: float = 0.0,
+    thresholds: Sequence[float] = (0.25, 0.5, 0.75),
+    runonce: bool = True,
+    preload: bool = True,
+) -> BacktestOutput:
+    """Run ``strategy`` on risk frames (prices + score columns, one per ticker, first = data0).
+
+    Returns:
+        The equity curve, exposure, fills, closed trades and the risk analysis.
+    """
+    cerebro = make_cerebro(cash=cash, commission=commission, slippage=slippage, runonce=runonce, preload=preload)
+    for name, frame in frames.items():
+        cerebro.adddata(RiskData(dataname=frame, name=name))
+    cerebro.addstrategy(strategy, **dict(params or {}))
+    cerebro.addanalyzer(EquityRecorder, _name="equity")
+    cerebro.addanalyzer(FillRecorder, _name="fills")
+    cerebro.addanalyzer(RiskAnalyzer, _name="risk", thresholds=tuple(thresholds))
+    result = cerebro.run()[0]
+    recorded = result.analyzers.equity.get_analysis()
+    return BacktestOutput(
+        equity=recorded["value"].rename("value"),
+        exposure=recorded["exposure"].rename("exposure"),
+        fills=result.analyzers.fills.get_analysis()["fills"],
+        trades=result.analyzers.fills.get_analysis()["trades"],
+        risk=result.analyzers.risk.get_analysis(),
+    )

@@ -1,0 +1,104 @@
+"""Resolve a strategy reference from a config (a registered short name or ``module:Class``) and
+check its parameters against the class's declared backtrader params.
+
+Classes are loaded with importlib, never ``eval``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from typing import Any
+
+import backtrader as bt
+
+from recall_risk.errors import ConfigError
+
+
+def registered_strategies() -> dict[str, type[bt.Strategy]]:
+    """Short names of the reference strategies -> classes."""
+    from recall_risk.strategies import REGISTRY
+
+    return dict(REGISTRY)
+
+
+def resolve_strategy(reference: str, *, where: str = "strategy") -> type[bt.Strategy]:
+    """The class for ``reference``: a registered name (``risk_exit``) or ``package.module:Class``.
+
+    Raises:
+        ConfigError: unknown name, module or class, or a class that is not a backtrader Strategy.
+    """
+    registry = registered_strategies()
+    if ":" not in reference:
+        if reference in registry:
+            return registry[reference]
+        close = difflib.get_close_matches(reference, list(registry), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(
+            f"{where}: unknown strategy {reference!r}{hint}; registered: {', '.join(sorted(registry))}; "
+            "or give module:Class for your own"
+        )
+    module_name, _, class_name = reference.partition(":")
+    if not module_name or not class_name.isidentifier():
+        raise ConfigError(f"{where}: {reference!r} is not of the form package.module:Class")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(
+            f"{where}: cannot import module {module_name!r} ({exc}); is it installed or on PYTHONPATH?"
+        ) from None
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        raise ConfigError(f"{where}: module {module_name!r} has no attribute {class_name!r}")
+    if not (isinstance(cls, type) and issubclass(cls, bt.Strategy)):
+        raise ConfigError(f"{where}: {reference!r} is not a backtrader Strategy subclass")
+    return cls
+
+
+def strategy_defaults(cls: type[bt.Strategy]) -> dict[str, Any]:
+    """Declared params of a strategy class and their defaults."""
+    return dict(cls.params._getitems())
+
+
+def _type_ok(default: Any, value: Any) -> bool:
+    if default is None:
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, tuple | list):
+        return isinstance(value, tuple | list)
+    return True
+
+
+_INTERNAL = frozenset({"events", "score_params"})
+
+
+def check_params(cls: type[bt.Strategy], params: dict[str, Any], *, where: str) -> dict[str, Any]:
+    """Validate ``params`` for ``cls``: known names, types matching the defaults.
+
+    Raises:
+        ConfigError: naming ``where`` and the parameter.
+    """
+    defaults = strategy_defaults(cls)
+    allowed = sorted(k for k in defaults if k not in _INTERNAL)
+    for key, value in params.items():
+        if key not in defaults or key in _INTERNAL:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(
+                f"{where}.{key}: unknown parameter{hint} for {cls.__name__}; "
+                f"it takes: {', '.join(allowed)}"
+            )
+        default = defaults[key]
+        if not _type_ok(default, value):
+            raise ConfigError(
+                f"{where}.{key}: expected {type(default).__name__} like the default {default!r}, "
+                f"got {value!r} ({type(value).__name__})"
+            )
+    return dict(params)

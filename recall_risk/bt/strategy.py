@@ -1,0 +1,102 @@
+"""``RiskStrategy``: a backtrader strategy base that reads the risk score and trades to targets.
+
+A subclass decides at each bar's close by calling :meth:`RiskStrategy.set_target` with a portfolio
+weight; the base sizes the order at the next bar's open, with integer shares that fit the cash
+after commission and slippage, and sends it (sells before buys). ``self.risk`` is the score line of
+the first data (``self.risk[0]`` is today's value) and :meth:`target_weight_for` maps a score to a
+weight. The base needs a cerebro with ``cheat_on_open=True`` (see :func:`recall_risk.bt.make_cerebro`);
+cheat-on-open is used only to size at the known open price, never to decide on unseen data.
+"""
+
+from __future__ import annotations
+
+import math
+
+import backtrader as bt
+
+from recall_risk.bt.indicator import RiskScore
+from recall_risk.errors import ConfigError
+from recall_risk.signals import scaled_weight
+
+
+class RiskStrategy(bt.Strategy):
+    """Base class for risk-aware strategies.
+
+    Params:
+        events: events for a :class:`RiskScore` indicator, used when a data feed has no ``score``
+            line (a plain price feed).
+        score_params: score parameters for that indicator.
+        risk_floor: score at or below which :meth:`target_weight_for` gives full weight.
+        risk_cap: score at or above which it gives zero weight.
+        max_weight: the full weight.
+    """
+
+    params = (
+        ("events", None),
+        ("score_params", None),
+        ("risk_floor", 0.2),
+        ("risk_cap", 0.8),
+        ("max_weight", 1.0),
+    )
+
+    def __init__(self) -> None:
+        self._risk_lines = {data: self._risk_line_for(data) for data in self.datas}
+        self.risk = self._risk_lines[self.data0]
+        self._targets: dict[bt.feed.DataBase, float] = {}
+
+    def _risk_line_for(self, data: bt.feed.DataBase) -> bt.LineSingle:
+        if "score" in data.lines.getlinealiases():
+            return data.lines.score
+        return RiskScore(data, events=self.p.events, score_params=self.p.score_params).score
+
+    def risk_of(self, data: bt.feed.DataBase) -> bt.LineSingle:
+        """The score line for ``data``."""
+        return self._risk_lines[data]
+
+    def start(self) -> None:
+        if not self.cerebro.p.cheat_on_open:
+            raise ConfigError(
+                f"{type(self).__name__} sizes orders at the next open: create the engine with "
+                "bt.Cerebro(cheat_on_open=True) or recall_risk.bt.make_cerebro()"
+            )
+        self.broker.set_checksubmit(False)
+
+    def target_weight_for(self, risk: float) -> float:
+        """Weight for a score: ``max_weight`` below ``risk_floor``, 0 above ``risk_cap``, linear between."""
+        return scaled_weight(
+            float(risk), risk_floor=self.p.risk_floor, risk_cap=self.p.risk_cap, max_weight=self.p.max_weight
+        )
+
+    def set_target(self, weight: float, data: bt.feed.DataBase | None = None) -> None:
+        """Ask for ``weight`` of the portfolio in ``data`` (default: the first data) at the next open."""
+        if not 0.0 <= weight <= 1.0 or math.isnan(weight):
+            raise ValueError(f"target weight must be in [0, 1], got {weight}")
+        self._targets[data if data is not None else self.data0] = weight
+
+    def next_open(self) -> None:
+        if not self._targets:
+            return
+        targets, self._targets = self._targets, {}
+        comm = self.broker.getcommissioninfo(self.data0).p.commission
+        slip = self.broker.p.slip_perc or 0.0
+        value = self.broker.get_cash() + sum(
+            self.getposition(d).size * d.open[0] for d in self.datas
+        )
+        wanted = {}
+        for data, weight in targets.items():
+            unit_cost = data.open[0] * (1.0 + slip) * (1.0 + comm)
+            wanted[data] = math.floor(weight * value / unit_cost) if weight > 0 else 0
+        cash = self.broker.get_cash()
+        for data in self.datas:  # sells first, in data order, to free cash
+            delta = wanted.get(data, self.getposition(data).size) - self.getposition(data).size
+            if delta < 0:
+                self.sell(data=data, size=-delta)
+                cash += -delta * data.open[0] * (1.0 - slip) * (1.0 - comm)
+        for data in self.datas:
+            delta = wanted.get(data, self.getposition(data).size) - self.getposition(data).size
+            if delta > 0:
+                unit_cost = data.open[0] * (1.0 + slip) * (1.0 + comm)
+                size = min(delta, math.floor(cash / unit_cost))
+                if size > 0:
+                    self.buy(data=data, size=size)
+                    cash -= size * unit_cost

@@ -1,0 +1,102 @@
+"""Pure decision rules on a risk score, shared by the backtrader strategies and any fast engine.
+
+Nothing here knows about backtrader: each rule maps score values (floats in [0, 1]) to a target
+portfolio weight, so the same rule can be tested on its own and reused outside backtrader.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+def scaled_weight(score: float, *, risk_floor: float, risk_cap: float, max_weight: float = 1.0) -> float:
+    """Target weight that falls linearly from ``max_weight`` to 0 as the score rises.
+
+    ``weight = max_weight × clip((risk_cap - score) / (risk_cap - risk_floor), 0, 1)``: full weight
+    at or below ``risk_floor``, nothing at or above ``risk_cap``. A NaN score (no data yet) gives
+    full weight, as no known event weighs on it.
+
+    Raises:
+        ValueError: unless ``0 <= risk_floor < risk_cap`` and ``max_weight >= 0``.
+    """
+    if not 0.0 <= risk_floor < risk_cap:
+        raise ValueError(f"need 0 <= risk_floor < risk_cap, got {risk_floor} and {risk_cap}")
+    if max_weight < 0:
+        raise ValueError(f"max_weight must be >= 0, got {max_weight}")
+    if math.isnan(score):
+        return max_weight
+    fraction = (risk_cap - score) / (risk_cap - risk_floor)
+    return max_weight * min(1.0, max(0.0, fraction))
+
+
+def needs_rebalance(target: float, current: float | None, band: float) -> bool:
+    """Whether to trade from ``current`` to ``target`` weight.
+
+    Trades when there is no current target yet, when the target moved by more than ``band``, or
+    when it moved to a boundary (0 or full) that a band would otherwise never quite reach.
+    """
+    if current is None:
+        return True
+    if target == current:
+        return False
+    if abs(target - current) > band:
+        return True
+    return target == 0.0 or (target > current and band > 0 and target >= 1.0 - 1e-12)
+
+
+@dataclass
+class HysteresisGate:
+    """Out of the market when the score reaches ``exit_above``; back in below ``reenter_below``.
+
+    ``min_days_out`` is a count of bars (trading days) that must pass after an exit before
+    re-entry is allowed, whatever the score does. Call :meth:`update` once per bar with that
+    bar's score; it returns whether to be invested after the bar.
+    """
+
+    exit_above: float
+    reenter_below: float
+    min_days_out: int = 0
+    invested: bool = True
+    _bars_out: int = field(default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.reenter_below <= self.exit_above <= 1.0:
+            raise ValueError(
+                "need 0 <= reenter_below <= exit_above <= 1, got "
+                f"reenter_below={self.reenter_below}, exit_above={self.exit_above}"
+            )
+        if self.min_days_out < 0:
+            raise ValueError(f"min_days_out must be >= 0, got {self.min_days_out}")
+
+    def update(self, score: float) -> bool:
+        """Feed one bar's score; return True to be invested after this bar."""
+        if math.isnan(score):
+            return self.invested
+        if self.invested:
+            if score >= self.exit_above:
+                self.invested = False
+                self._bars_out = 0
+        else:
+            self._bars_out += 1
+            if score < self.reenter_below and self._bars_out >= self.min_days_out:
+                self.invested = True
+        return self.invested
+
+
+def rotation_weights(scores: dict[str, float], *, tilt: float, invested: float = 1.0) -> dict[str, float]:
+    """Equal weights tilted away from high scores: ``w_i ∝ max(0, 1 - tilt × score_i)``.
+
+    Weights sum to ``invested`` (or to 0 when every name is fully penalised). NaN scores count
+    as 0. Names are processed in sorted order so results never depend on dict order.
+    """
+    if tilt < 0:
+        raise ValueError(f"tilt must be >= 0, got {tilt}")
+    raw = {
+        name: max(0.0, 1.0 - tilt * (0.0 if math.isnan(s) else s))
+        for name, s in sorted(scores.items())
+    }
+    total = math.fsum(raw.values())
+    if total <= 0:
+        return dict.fromkeys(raw, 0.0)
+    return {name: invested * value / total for name, value in raw.items()}
