@@ -31,7 +31,7 @@ class EventSet:
     ticker: str
     benchmark: str | None
     events: tuple[Event, ...]
-    source: str = "<memory>"
+    source: str = field(default="<memory>", compare=False)
     derived_cumulative_sales: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:

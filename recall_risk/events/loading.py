@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,16 +85,73 @@ def _pydantic_problems(
         elif kind == "missing":
             message = "is required but missing"
         else:
-            # A union field fails once per alternative: say every alternative in one line.
-            details = []
-            for err in errs:
-                detail = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-                detail = detail[0].lower() + detail[1:]
-                if detail not in details:
-                    details.append(detail)
-            message = f"{' or '.join(details)}; got {_describe(errs[0].get('input'))}"
+            message = _value_message(field, errs)
         out.append(Problem(index, event_id, field, message))
     return out
+
+
+_FIELD_HINTS = {
+    "change": "a relative change as a fraction: -0.55 means a 55% fall",
+    "severity": "a hand-set floor between 0 and 1",
+}
+
+
+def _value_message(field: str | None, errs: Sequence[Mapping[str, Any]]) -> str:
+    """What is wrong with one field's value, what was expected, and how to fix it."""
+    value = errs[0].get("input")
+    kinds = {str(err.get("type", "")) for err in errs}
+    if any(kind.startswith("date") for kind in kinds):
+        if isinstance(value, datetime):
+            return (
+                f"expected a calendar date YYYY-MM-DD, got a date and time {value.isoformat(' ')}; "
+                "drop the time (dates are the exchange's local calendar days)"
+            )
+        return f"expected a real calendar date written YYYY-MM-DD; got {_describe(value)}"
+    # A union field fails once per alternative: say every alternative in one line.
+    details: list[str] = []
+    for err in errs:
+        detail = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        detail = detail[0].lower() + detail[1:]
+        if detail not in details:
+            details.append(detail)
+    message = " or ".join(details)
+    if _describe(value) not in message:
+        message += f"; got {_describe(value)}"
+    return message + _value_hint(field, kinds, value, errs)
+
+
+_NUMBER_KINDS = frozenset({"int_type", "float_type", "int_parsing", "float_parsing"})
+_NUMBER_TEXT = re.compile(r"^[\s\d.,_+-]+$")
+
+
+def _value_hint(
+    field: str | None, kinds: set[str], value: Any, errs: Sequence[Mapping[str, Any]]
+) -> str:
+    """How to fix a bad value, when there is something more useful to say than pydantic's text."""
+    if isinstance(value, str) and kinds & _NUMBER_KINDS:
+        if _NUMBER_TEXT.match(value):
+            return "; write a plain number, without quotes or thousands separators"
+        choices = _literal_choices(errs)
+        if choices:
+            return _did_you_mean(value, choices)
+        return "; write a plain number"
+    if "int_type" in kinds and isinstance(value, float):
+        return "; write a whole number"
+    if isinstance(value, str) and "bool_type" in kinds:
+        return "; write true or false, without quotes"
+    if isinstance(value, str) and "literal_error" in kinds:
+        return _did_you_mean(value.lower(), _literal_choices(errs))
+    if field in _FIELD_HINTS:
+        return f" ({_FIELD_HINTS[field]})"
+    return ""
+
+
+def _literal_choices(errs: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The allowed words of a ``Literal`` field, from pydantic's ``literal_error`` context."""
+    for err in errs:
+        if err.get("type") == "literal_error":
+            return re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+    return []
 
 
 def parse_event(index: int, raw: Any, *, strict: bool) -> tuple[Event | None, list[Problem]]:
@@ -105,7 +164,7 @@ def parse_event(index: int, raw: Any, *, strict: bool) -> tuple[Event | None, li
         return None, [
             Problem(index, event_id, "type", f"is required; expected one of {', '.join(EVENT_TYPES)}")
         ]
-    if kind not in MODEL_FOR_TYPE:
+    if not isinstance(kind, str) or kind not in MODEL_FOR_TYPE:
         return None, [
             Problem(
                 index,
@@ -167,6 +226,10 @@ def _require_text(source: str, data: Mapping[str, Any], key: str, *, optional: b
     value = data.get(key)
     if value is None and optional:
         return None
+    if key not in data:
+        raise EventFileError(
+            f"{source}: field {key!r}: is required but missing; expected a non-empty string"
+        )
     if not isinstance(value, str) or not value.strip():
         raise EventFileError(
             f"{source}: field {key!r}: expected a non-empty string, got {_describe(value)}"
@@ -206,6 +269,24 @@ def event_set_from_mapping(data: Any, *, source: str) -> EventSet:
     )
 
 
+class _EventLoader(yaml.SafeLoader):
+    """SafeLoader that leaves impossible dates such as ``2025-02-30`` as text.
+
+    PyYAML raises a bare ``ValueError`` for them; as text they reach validation, whose message
+    names the event and the field.
+    """
+
+
+def _timestamp_or_text(loader: _EventLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_EventLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def load_yaml_events(path: Path, *, source: str | None = None) -> EventSet:
     """Load a YAML event file."""
     name = source or str(path)
@@ -213,36 +294,56 @@ def load_yaml_events(path: Path, *, source: str | None = None) -> EventSet:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise EventFileError(f"{name}: cannot read file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise EventFileError(f"{name}: not UTF-8 text; expected a YAML event file") from None
+    except UnicodeDecodeError as exc:
+        raise EventFileError(_not_utf8(name, exc)) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_EventLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise EventFileError(f"{name}: invalid YAML{where}: {problem}") from None
+        raise EventFileError(
+            f"{name}: invalid YAML{where}: {problem}; check the indentation and quoting "
+            "of that line and the one before"
+        ) from None
+    if data is None:
+        raise EventFileError(
+            f"{name}: the file is empty; expected a mapping with keys "
+            f"{', '.join(TOP_LEVEL_KEYS[:-1])} (and optional notes)"
+        )
     return event_set_from_mapping(data, source=name)
+
+
+def _not_utf8(name: str, exc: UnicodeDecodeError) -> str:
+    byte = exc.object[exc.start : exc.start + 1].hex()
+    return (
+        f"{name}: not UTF-8 text (byte 0x{byte} at offset {exc.start}); "
+        "save the file with UTF-8 encoding"
+    )
 
 
 def _csv_rows(path: Path, name: str) -> tuple[list[str], list[dict[str, str]]]:
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:  # tolerate Excel's BOM
             reader = csv.DictReader(handle)
             rows = list(reader)
             header = list(reader.fieldnames or [])
     except OSError as exc:
         raise EventFileError(f"{name}: cannot read file: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
+        raise EventFileError(_not_utf8(name, exc)) from None
+    except csv.Error as exc:
         raise EventFileError(f"{name}: not a readable CSV file: {exc}") from None
     if not header:
         raise EventFileError(f"{name}: empty CSV; expected a header row with id,type,announced,...")
-    for required in ("ticker", "id", "type", "announced"):
+    for required in ("ticker", "id", "type", "announced", "source"):
         if required not in header:
             raise EventFileError(
                 f"{name}: missing column {required!r}; a CSV event file needs at least "
                 "ticker,id,type,announced,source (plus the fields of each event type)"
             )
+    if not rows:
+        raise EventFileError(f"{name}: no event rows under the header; expected one row per event")
     return header, rows
 
 
@@ -256,20 +357,19 @@ def load_csv_event_sets(path: Path, *, source: str | None = None) -> dict[str, E
     grouped: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for index, row in enumerate(rows):
         if None in row:
-            raise EventFileError(f"{name}: event #{index}: more cells than header columns")
+            event_id = (row.get("id") or "").strip()
+            label = f"event #{index}" + (f" ({event_id!r})" if event_id else "")
+            raise EventFileError(
+                f"{name}: {label}: more cells than header columns; "
+                'put cells that contain commas in double quotes ("...")'
+            )
         ticker = (row.get("ticker") or "").strip()
         if not ticker:
             raise EventFileError(f"{name}: event #{index}: field 'ticker': expected a ticker")
         grouped.setdefault(ticker, []).append((index, row))
     sets: dict[str, EventSet] = {}
     for ticker, items in grouped.items():
-        meta = {k: {(r.get(k) or "").strip() for _, r in items} - {""} for k in ("company", "benchmark")}
-        for key, values in meta.items():
-            if len(values) > 1:
-                raise EventFileError(
-                    f"{name}: field {key!r}: ticker {ticker} has several values {sorted(values)}; "
-                    "expected one per ticker"
-                )
+        meta = {k: _one_value_per_ticker(name, ticker, k, items) for k in ("company", "benchmark")}
         raw = [
             {k: v.strip() for k, v in row.items() if k not in CSV_SET_COLUMNS and v and v.strip()}
             for _, row in items
@@ -277,9 +377,9 @@ def load_csv_event_sets(path: Path, *, source: str | None = None) -> dict[str, E
         try:
             sets[ticker] = build_event_set(
                 raw,
-                company=next(iter(meta["company"]), ticker),
+                company=meta["company"] or ticker,
                 ticker=ticker,
-                benchmark=next(iter(meta["benchmark"]), None),
+                benchmark=meta["benchmark"],
                 source=name,
                 strict=False,
             )
@@ -289,9 +389,28 @@ def load_csv_event_sets(path: Path, *, source: str | None = None) -> dict[str, E
     return sets
 
 
-def _renumber(message: str, file_indices: list[int]) -> str:
-    import re
+def _one_value_per_ticker(
+    name: str, ticker: str, key: str, items: Sequence[tuple[int, Mapping[str, str | None]]]
+) -> str | None:
+    """The single non-empty value of ``key`` (company or benchmark) over one ticker's rows."""
+    first: tuple[int, str] | None = None
+    for index, row in items:
+        value = (row.get(key) or "").strip()
+        if not value:
+            continue
+        if first is None:
+            first = (index, value)
+        elif value != first[1]:
+            event_id = (row.get("id") or "").strip()
+            label = f"event #{index}" + (f" ({event_id!r})" if event_id else "")
+            raise EventFileError(
+                f"{name}: {label}, field {key!r}: {value!r} differs from {first[1]!r} given for "
+                f"ticker {ticker} in event #{first[0]}; expected one {key} per ticker"
+            )
+    return first[1] if first else None
 
+
+def _renumber(message: str, file_indices: list[int]) -> str:
     return re.sub(
         r"event #(\d+)",
         lambda m: f"event #{file_indices[int(m.group(1))]}" if int(m.group(1)) < len(file_indices) else m.group(0),

@@ -79,6 +79,12 @@ class _EventBase(BaseModel):
             raise ValueError("must not be blank")
         return value
 
+    @field_validator("notes", mode="after")
+    @classmethod
+    def _strip_notes(cls, value: str | None) -> str | None:
+        # YAML block scalars end with a newline and CSV cells are stripped: keep notes comparable.
+        return (value.strip() or None) if value is not None else None
+
 
 class _PeriodMixin(BaseModel):
     period: NonEmptyStr
