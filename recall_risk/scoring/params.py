@@ -1,0 +1,164 @@
+"""Score parameters: one frozen, validated :class:`ScoreParams` object.
+
+Every field has a default, so ``ScoreParams()`` is the documented model. A YAML mapping (from a
+``--params`` file or a section of a run config) becomes parameters through
+:meth:`ScoreParams.from_mapping`, which reports every problem in one
+:class:`~recall_risk.errors.ScoreParamsError` naming the source and the field, with "did you mean"
+for unknown keys. Parameters (defaults in brackets):
+
+- ``recall_scale`` r0 [0.15] (> 0): recall ratio at which a recall's magnitude reaches 1 - 1/e.
+- ``recall_unknown_ratio`` [0.1] (in (0, 1]): the recall ratio assumed for a recall whose
+  ``cumulative_sales`` is ``"unknown"`` (no source gives the population), instead of an invented
+  denominator.
+- ``recall_non_safety_factor`` [0.5] and ``recall_ota_factor`` [0.75] (in [0, 1]): multipliers
+  for recalls that are not safety-critical, and for recalls fixed by an over-the-air update.
+- ``quality_penalty_weight`` w_q [0.5] (in [0, 1]): share of a ranking's magnitude that comes
+  from its penalty points against the segment average (the rest comes from the placement).
+- ``quality_penalty_scale`` s0 [0.5] (> 0): relative penalty excess that counts as the worst.
+- ``orders_scale`` c0 [0.5] (> 0): relative order decline that counts as the worst.
+- ``incident_fatality_scale`` f0 [2.0] (> 0): fatalities at which an incident's magnitude reaches
+  1 - 1/e; ``incident_injury_weight`` [0.1] (>= 0): fatalities one injury counts as.
+- ``half_life_days`` [recall 90, quality 180, orders 60, incident 45] (> 0, calendar days).
+- ``weights`` [recall 1.0, quality 0.6, orders 0.6, incident 0.8] (in [0, 1]).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from recall_risk.errors import ScoreParamsError
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class HalfLives(BaseModel):
+    """Half-life of each component's events, in calendar days (each > 0)."""
+
+    model_config = _CONFIG
+
+    recall: float = Field(default=90.0, gt=0)
+    quality: float = Field(default=180.0, gt=0)
+    orders: float = Field(default=60.0, gt=0)
+    incident: float = Field(default=45.0, gt=0)
+
+
+class ComponentWeights(BaseModel):
+    """Weight of each component in the overall score (each in [0, 1])."""
+
+    model_config = _CONFIG
+
+    recall: float = Field(default=1.0, ge=0, le=1)
+    quality: float = Field(default=0.6, ge=0, le=1)
+    orders: float = Field(default=0.6, ge=0, le=1)
+    incident: float = Field(default=0.8, ge=0, le=1)
+
+
+class ScoreParams(BaseModel):
+    """All parameters of the risk score (see the module docstring for their meaning)."""
+
+    model_config = _CONFIG
+
+    recall_scale: float = Field(default=0.15, gt=0)
+    recall_unknown_ratio: float = Field(default=0.1, gt=0, le=1)
+    recall_non_safety_factor: float = Field(default=0.5, ge=0, le=1)
+    recall_ota_factor: float = Field(default=0.75, ge=0, le=1)
+    quality_penalty_weight: float = Field(default=0.5, ge=0, le=1)
+    quality_penalty_scale: float = Field(default=0.5, gt=0)
+    orders_scale: float = Field(default=0.5, gt=0)
+    incident_fatality_scale: float = Field(default=2.0, gt=0)
+    incident_injury_weight: float = Field(default=0.1, ge=0)
+    half_life_days: HalfLives = Field(default_factory=HalfLives)
+    weights: ComponentWeights = Field(default_factory=ComponentWeights)
+
+    @classmethod
+    def from_mapping(cls, data: Any, *, source: str = "<params>") -> ScoreParams:
+        """Validate a mapping (for example parsed YAML) into parameters.
+
+        Numbers must be YAML numbers (``0.5``, ``90``), not quoted strings. Missing keys keep their
+        defaults; ``half_life_days`` and ``weights`` may give only some components.
+
+        Args:
+            data: Mapping of field names to values; ``None`` means all defaults.
+            source: Where the mapping came from, used in error messages (a file name).
+
+        Raises:
+            ScoreParamsError: listing every bad field with what was expected.
+        """
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            raise ScoreParamsError(
+                f"{source}: expected a mapping of score parameters such as 'recall_scale: 0.15', "
+                f"got {_describe(data)}"
+            )
+        try:
+            return cls.model_validate(dict(data), strict=True)
+        except ValidationError as exc:
+            raise ScoreParamsError(_format_errors(source, exc)) from None
+
+
+def load_score_params(path: str | Path) -> ScoreParams:
+    """Read :class:`ScoreParams` from a YAML file holding a mapping of parameters.
+
+    An empty file gives the defaults.
+
+    Raises:
+        ScoreParamsError: the file is missing, not YAML, or holds invalid parameters.
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScoreParamsError(
+            f"{name}: cannot read score parameters: {exc.strerror or exc}"
+        ) from None
+    except UnicodeDecodeError:
+        raise ScoreParamsError(f"{name}: not UTF-8 text; expected a YAML mapping") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScoreParamsError(
+            f"{name}: invalid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
+    return ScoreParams.from_mapping(data, source=name)
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """Field names allowed at the mapping that holds ``loc[-1]``."""
+    model: type[BaseModel] = ScoreParams
+    for part in loc[:-1]:
+        annotation = model.model_fields[str(part)].annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
+
+
+def _format_errors(source: str, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc") or ())
+        field = ".".join(str(part) for part in loc)
+        if err.get("type") == "extra_forbidden":
+            allowed = _fields_at(loc)
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            message = f"unknown parameter{hint}; expected one of: {', '.join(allowed)}"
+        else:
+            detail = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+            message = f"{detail[0].lower()}{detail[1:]}; got {_describe(err.get('input'))}"
+        lines.append(f"{source}: field {field!r}: {message}" if field else f"{source}: {message}")
+    return "\n".join(lines)
