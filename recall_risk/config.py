@@ -103,7 +103,7 @@ class RunConfig(_Strict):
     name: str = Field(pattern=_NAME_PATTERN)
     description: str | None = None
     data: DataConfig
-    events: str | dict[str, str] | None = None
+    events: str | list[str] | dict[str, str] | None = None
     score: dict[str, Any] = Field(default_factory=dict)
     broker: BrokerConfig = Field(default_factory=BrokerConfig)
     strategies: list[StrategyConfig] = Field(min_length=1)
@@ -118,12 +118,6 @@ class RunConfig(_Strict):
         if dupes:
             raise ValueError(f"strategy names must be unique; repeated: {', '.join(dupes)}")
         return self
-
-    def events_for(self, ticker: str) -> str | None:
-        """The event set name or path for ``ticker`` (None: no events)."""
-        if self.events is None or isinstance(self.events, str):
-            return self.events if (self.events is None or ticker == self.data.tickers[0]) else None
-        return self.events.get(ticker)
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -159,7 +153,9 @@ def format_validation_error(source: str, exc: ValidationError, model: type[BaseM
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc") or ())
         # Union branches add their type names to the location; drop them.
-        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "dict"})))
+        loc = tuple(
+            p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "dict", "list"}))
+        )
         field = _loc(loc)
         kind = err.get("type", "")
         if kind == "extra_forbidden":
@@ -203,6 +199,8 @@ def config_from_mapping(data: Any, *, source: str, base_dir: Path | None = None)
         )
     if isinstance(config.events, str) and _looks_like_path(config.events):
         updates["events"] = str(_resolve(base, config.events))
+    elif isinstance(config.events, list):
+        updates["events"] = [str(_resolve(base, v)) if _looks_like_path(v) else v for v in config.events]
     elif isinstance(config.events, dict):
         updates["events"] = {
             t: str(_resolve(base, v)) if _looks_like_path(v) else v for t, v in config.events.items()

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import backtrader as bt
@@ -22,8 +26,31 @@ def registered_strategies() -> dict[str, type[bt.Strategy]]:
     return dict(REGISTRY)
 
 
-def resolve_strategy(reference: str, *, where: str = "strategy") -> type[bt.Strategy]:
-    """The class for ``reference``: a registered name (``risk_exit``) or ``package.module:Class``.
+def _import_file(path: Path, where: str) -> ModuleType:
+    """Import a user's strategy file by path (registered under a private module name)."""
+    if not path.is_file():
+        raise ConfigError(f"{where}: strategy file {path} does not exist")
+    name = f"recall_risk_user_{path.stem}_{abs(hash(str(path.resolve()))):x}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"{where}: cannot load {path} as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise ConfigError(f"{where}: importing {path} failed: {type(exc).__name__}: {exc}") from None
+    return module
+
+
+def resolve_strategy(
+    reference: str, *, where: str = "strategy", base_dir: Path | None = None
+) -> type[bt.Strategy]:
+    """The class for ``reference``: a registered name (``risk_exit``), ``package.module:Class``
+    (imported with importlib), or ``path/to/file.py:Class`` (relative to ``base_dir``).
 
     Raises:
         ConfigError: unknown name, module or class, or a class that is not a backtrader Strategy.
@@ -38,15 +65,22 @@ def resolve_strategy(reference: str, *, where: str = "strategy") -> type[bt.Stra
             f"{where}: unknown strategy {reference!r}{hint}; registered: {', '.join(sorted(registry))}; "
             "or give module:Class for your own"
         )
-    module_name, _, class_name = reference.partition(":")
+    module_name, _, class_name = reference.rpartition(":")
     if not module_name or not class_name.isidentifier():
-        raise ConfigError(f"{where}: {reference!r} is not of the form package.module:Class")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
         raise ConfigError(
-            f"{where}: cannot import module {module_name!r} ({exc}); is it installed or on PYTHONPATH?"
-        ) from None
+            f"{where}: {reference!r} is not of the form package.module:Class or file.py:Class"
+        )
+    if module_name.endswith(".py"):
+        path = Path(module_name).expanduser()
+        module = _import_file(path if path.is_absolute() else (base_dir or Path.cwd()) / path, where)
+    else:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise ConfigError(
+                f"{where}: cannot import module {module_name!r} ({exc}); "
+                "is it installed or on PYTHONPATH?"
+            ) from None
     cls = getattr(module, class_name, None)
     if cls is None:
         raise ConfigError(f"{where}: module {module_name!r} has no attribute {class_name!r}")

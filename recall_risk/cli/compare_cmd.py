@@ -1,0 +1,39 @@
+"""``recall-risk compare DIR DIR ...``: strategies of several runs side by side."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from recall_risk.cli.output import console
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``compare`` command."""
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare the strategies of several run folders side by side",
+        description="Read each run's metrics.json and show every strategy of every run in one "
+        "table, the best value per metric highlighted. Runs over different data ranges are "
+        "refused unless --allow-mismatch.",
+    )
+    parser.add_argument("runs", type=Path, nargs="+", metavar="DIR", help="run output folders")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="also write compare.md/.csv/.html here")
+    parser.add_argument("--allow-mismatch", action="store_true", help="compare runs over different data ranges")
+    parser.add_argument("--format", choices=("table", "markdown"), default="table")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from recall_risk.report import compare_runs, render_markdown, render_text, write_comparison
+
+    comparison = compare_runs(list(args.runs), allow_mismatch=args.allow_mismatch)
+    out = console()
+    if args.format == "markdown":
+        out.print(render_markdown(comparison), markup=False, highlight=False)
+    else:
+        out.print(render_text(comparison))
+    if args.out is not None:
+        written = write_comparison(comparison, args.out)
+        out.print(f"wrote {len(written)} files to {args.out}")
+    return 0

@@ -1,0 +1,44 @@
+"""Terminal output helpers shared by the commands (rich consoles and tables)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from recall_risk.runner import RunResult
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A rich console; wide and colourless when not writing to a terminal (stable output)."""
+    probe = Console(stderr=stderr)
+    if probe.is_terminal:
+        return probe
+    return Console(stderr=stderr, width=200, no_color=True, highlight=False, soft_wrap=True)
+
+
+def format_value(value: object) -> str:
+    """A metric for display: floats with 4 significant decimals, None as a dash."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.4f}"
+    return str(value)
+
+
+def metrics_table(result: RunResult) -> Table:
+    """The run's metrics, one row per strategy plus the benchmark."""
+    from recall_risk.metrics import METRIC_NAMES
+
+    table = Table(title=f"{result.config.name}: {result.meta['data_range']['start']} .. {result.meta['data_range']['end']}")
+    table.add_column("strategy")
+    for name in METRIC_NAMES:
+        table.add_column(name, justify="right")
+    rows = [(name, run.metrics) for name, run in result.strategies.items()]
+    if result.benchmark is not None:
+        rows.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))
+    for label, metrics in rows:
+        table.add_row(label, *(format_value(metrics.get(m)) for m in METRIC_NAMES))
+    return table

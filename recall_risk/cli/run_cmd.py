@@ -1,0 +1,62 @@
+"""``recall-risk run CONFIG``: run every strategy of a config and write the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from recall_risk.cli.output import console, metrics_table
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``run`` command."""
+    parser = subparsers.add_parser(
+        "run",
+        help="run the backtests of a YAML config and write a report",
+        description="Run every strategy of CONFIG on the same prices and score; write metrics, "
+        "CSVs, summary.md, report.html and equity.png to DIR (default runs/<name>/).",
+    )
+    parser.add_argument("config", type=Path, help="YAML run config, e.g. configs/xiaomi_su7.yaml")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
+    parser.add_argument(
+        "--prices-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="offline: read prices from this folder of TICKER.csv files instead of Yahoo Finance",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from recall_risk.config import load_config
+    from recall_risk.report import write_report
+    from recall_risk.runner import run_config
+
+    started = time.perf_counter()
+    config = load_config(args.config)
+    out_dir = args.out or Path("runs") / config.name
+    err = console(stderr=True)
+    if args.quiet or not err.is_terminal:
+        result = run_config(config, prices_dir=args.prices_dir)
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+        ) as bar:
+            task = bar.add_task(config.name, total=len(config.strategies) + 2)
+
+            def progress(message: str, done: int, total: int) -> None:
+                bar.update(task, description=f"{config.name}: {message}", completed=done, total=total)
+
+            result = run_config(config, prices_dir=args.prices_dir, progress=progress)
+    written = write_report(result, out_dir)
+    out = console()
+    out.print(metrics_table(result))
+    out.print(f"wrote {len(written)} files to {out_dir} in {time.perf_counter() - started:.1f} s")
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,224 @@
+"""Config -> data, events and scores -> one backtest per strategy -> results. Never prints.
+
+Every strategy of a run sees the same prices and the same score frames; the benchmark is held
+buy-and-hold with the same broker settings. Progress is reported through an optional callback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from recall_risk.bt import risk_frame
+from recall_risk.bt.engine import BacktestOutput, run_backtest
+from recall_risk.bt.registry import check_params, resolve_strategy
+from recall_risk.config import RunConfig
+from recall_risk.errors import ConfigError
+from recall_risk.events import EventSet, load_events
+from recall_risk.metrics import compute_metrics
+from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource
+from recall_risk.scoring import ScoreParams
+
+Progress = Callable[[str, int, int], None]
+"""``progress(step description, steps done, steps total)``."""
+
+BENCHMARK = "benchmark"
+
+
+@dataclass(frozen=True)
+class StrategyRun:
+    """One strategy's backtest and its metrics."""
+
+    name: str
+    strategy: str
+    params: dict[str, Any]
+    output: BacktestOutput
+    metrics: dict[str, float | int | None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a run produced, ready for the report writers."""
+
+    config: RunConfig
+    prices: dict[str, pd.DataFrame]
+    benchmark_prices: pd.DataFrame | None
+    events: dict[str, EventSet]
+    scores: dict[str, pd.DataFrame]
+    strategies: dict[str, StrategyRun]
+    benchmark: StrategyRun | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def price_source(config: RunConfig, prices_dir: Path | None = None) -> PriceSource:
+    """The source the config asks for; ``prices_dir`` forces a CSV directory."""
+    folder = prices_dir or (config.data.prices_dir if config.data.source == "csv" else None)
+    if folder is not None:
+        if not Path(folder).is_dir():
+            raise ConfigError(f"prices_dir {folder}: no such folder of TICKER.csv files")
+        return CsvDirectorySource(folder, adjusted=config.data.adjusted)
+    return YFinanceSource(adjusted=True)
+
+
+def resolve_events(config: RunConfig) -> dict[str, EventSet]:
+    """Event sets by ticker; a set named without a ticker applies to the ticker it declares."""
+    where = str(config.source_path or "config")
+    tickers = config.data.tickers
+    found: dict[str, EventSet] = {}
+    if config.events is None:
+        return found
+    if isinstance(config.events, dict):
+        for ticker, ref in config.events.items():
+            found[ticker] = load_events(ref)
+        return found
+    refs = [config.events] if isinstance(config.events, str) else list(config.events)
+    for ref in refs:
+        event_set = load_events(ref)
+        if event_set.ticker not in tickers:
+            raise ConfigError(
+                f"{where}: field 'events': set {ref!r} is for ticker {event_set.ticker}, which is not "
+                f"in data.tickers ({', '.join(tickers)}); map it explicitly with events: "
+                f"{{TICKER: {ref}}}"
+            )
+        found[event_set.ticker] = event_set
+    return found
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """SHA-256 of a frame's canonical CSV text (independent of where the data came from)."""
+    return hashlib.sha256(frame.to_csv(float_format="%.17g").encode()).hexdigest()
+
+
+def events_digest(event_set: EventSet) -> str:
+    """SHA-256 of an event set's canonical JSON."""
+    payload = [e.model_dump(mode="json") for e in event_set.events]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in ("recall-risk", "backtrader", "pandas", "numpy", "empyrical-reloaded"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "unknown"
+    return out
+
+
+def _trade_pnls(output: BacktestOutput) -> list[float]:
+    return [float(t["pnl_net"]) for t in output.trades]
+
+
+def run_config(
+    config: RunConfig,
+    *,
+    prices_dir: Path | None = None,
+    source: PriceSource | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run every strategy of ``config`` and compute its metrics.
+
+    Raises:
+        ConfigError, EventFileError, ScoreParamsError, PriceDataError: bad input (exit code 2).
+        DataUnavailableError: the online source cannot be reached (exit code 1).
+    """
+    where = str(config.source_path or "config")
+    report = progress or (lambda _msg, _done, _total: None)
+    total = len(config.strategies) + 2
+    report("loading prices", 0, total)
+    base_dir = config.source_path.parent if config.source_path else None
+    classes = {
+        s.name: resolve_strategy(s.strategy, where=f"{where}: strategies[{i}].strategy", base_dir=base_dir)
+        for i, s in enumerate(config.strategies)
+    }
+    for i, s in enumerate(config.strategies):
+        check_params(classes[s.name], s.params, where=f"{where}: strategies[{i}].params")
+    params = ScoreParams.from_mapping(config.score, source=f"{where}: score")
+    events = resolve_events(config)
+
+    src = source or price_source(config, prices_dir)
+    start, end = config.data.start, config.data.end
+    prices = {t: src.load(t, start, end) for t in config.data.tickers}
+    bench_prices = src.load(config.data.benchmark, start, end) if config.data.benchmark else None
+
+    frames = {t: risk_frame(prices[t], events.get(t), params) for t in config.data.tickers}
+    scores = {t: frames[t][["score", "recall", "quality", "orders", "incident"]] for t in frames}
+    broker = config.broker
+    common = {
+        "cash": broker.cash,
+        "commission": broker.commission,
+        "slippage": broker.slippage,
+        "thresholds": config.report.thresholds,
+    }
+
+    bench_run = None
+    if bench_prices is not None:
+        report(f"benchmark {config.data.benchmark}", 1, total)
+        bench_frame = risk_frame(bench_prices, None, params)
+        output = run_backtest(resolve_strategy("buy_and_hold"), {config.data.benchmark: bench_frame}, **common)
+        bench_run = StrategyRun(
+            name=BENCHMARK,
+            strategy=f"buy_and_hold({config.data.benchmark})",
+            params={},
+            output=output,
+            metrics=compute_metrics(
+                output.equity,
+                initial_cash=broker.cash,
+                exposure=output.exposure,
+                trade_pnls=_trade_pnls(output),
+                risk_free=config.report.risk_free,
+            ),
+        )
+
+    runs: dict[str, StrategyRun] = {}
+    for i, s in enumerate(config.strategies):
+        report(f"strategy {s.name}", 2 + i, total)
+        output = run_backtest(classes[s.name], frames, s.params, **common)
+        runs[s.name] = StrategyRun(
+            name=s.name,
+            strategy=s.strategy,
+            params=dict(s.params),
+            output=output,
+            metrics=compute_metrics(
+                output.equity,
+                initial_cash=broker.cash,
+                exposure=output.exposure,
+                trade_pnls=_trade_pnls(output),
+                benchmark_equity=bench_run.output.equity if bench_run else None,
+                risk_free=config.report.risk_free,
+            ),
+        )
+    report("done", total, total)
+    if bench_run is not None:
+        bench_run.metrics["alpha"], bench_run.metrics["beta"] = 0.0, 1.0
+
+    first = min(frame.index[0] for frame in prices.values())
+    last = max(frame.index[-1] for frame in prices.values())
+    meta = {
+        "data_range": {"start": first.date().isoformat(), "end": last.date().isoformat()},
+        "bars": {t: len(prices[t]) for t in prices},
+        "versions": _versions(),
+        "input_hashes": {
+            "prices": {t: frame_digest(prices[t]) for t in sorted(prices)},
+            "benchmark": frame_digest(bench_prices) if bench_prices is not None else None,
+            "events": {t: events_digest(events[t]) for t in sorted(events)},
+        },
+        "score_params": params.model_dump(mode="json"),
+    }
+    return RunResult(
+        config=config,
+        prices=prices,
+        benchmark_prices=bench_prices,
+        events=events,
+        scores=scores,
+        strategies=runs,
+        benchmark=bench_run,
+        meta=meta,
+    )
