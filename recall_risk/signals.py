@@ -10,7 +10,9 @@ import math
 from dataclasses import dataclass, field
 
 
-def scaled_weight(score: float, *, risk_floor: float, risk_cap: float, max_weight: float = 1.0) -> float:
+def scaled_weight(
+    score: float, *, risk_floor: float, risk_cap: float, max_weight: float = 1.0
+) -> float:
     """Target weight that falls linearly from ``max_weight`` to 0 as the score rises.
 
     ``weight = max_weight × clip((risk_cap - score) / (risk_cap - risk_floor), 0, 1)``: full weight
@@ -84,7 +86,9 @@ class HysteresisGate:
         return self.invested
 
 
-def rotation_weights(scores: dict[str, float], *, tilt: float, invested: float = 1.0) -> dict[str, float]:
+def rotation_weights(
+    scores: dict[str, float], *, tilt: float, invested: float = 1.0
+) -> dict[str, float]:
     """Equal weights tilted away from high scores: ``w_i ∝ max(0, 1 - tilt × score_i)``.
 
     Weights sum to ``invested`` (or to 0 when every name is fully penalised). NaN scores count

@@ -1,4 +1,4 @@
-"""Risk exit: fully invested, out when the score reaches ``exit_above``, back below ``reenter_below``."""
+"""Risk exit: fully invested; out at ``exit_above``, back in below ``reenter_below``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Risk scaled: weight = max_weight × f(score), rebalanced only when the target moves past a band."""
+"""Risk scaled: weight = max_weight × f(score), rebalanced only past a band."""
 
 from __future__ import annotations
 

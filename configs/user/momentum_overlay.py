@@ -1,4 +1,6 @@
-"""A user's own strategy, loaded by configs/user_strategy.yaml as ``user/momentum_overlay.py:Momentum``.
+"""A user's own strategy, loaded by configs/user_strategy.yaml.
+
+Named there as ``user/momentum_overlay.py:Momentum`` (a path relative to the config file).
 
 It uses only recall-risk's public API: ``RiskStrategy`` gives ``self.risk`` (the score line) and
 ``target_weight_for`` / ``set_target``; orders are sized at the next open.
@@ -22,7 +24,11 @@ class Momentum(RiskStrategy):
         self._weight: float | None = None
 
     def next(self) -> None:
-        weight = self.target_weight_for(self.risk[0]) if self.momentum[0] > self.p.threshold else 0.0
-        if weight != self._weight and (self._weight is None or abs(weight - self._weight) > 0.1 or weight == 0.0):
+        weight = (
+            self.target_weight_for(self.risk[0]) if self.momentum[0] > self.p.threshold else 0.0
+        )
+        if weight != self._weight and (
+            self._weight is None or abs(weight - self._weight) > 0.1 or weight == 0.0
+        ):
             self.set_target(weight)
             self._weight = weight

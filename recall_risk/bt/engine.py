@@ -25,10 +25,19 @@ class EquityRecorder(bt.Analyzer):
         value = strategy.broker.getvalue()
         invested = sum(abs(strategy.getposition(d).size) * d.close[0] for d in strategy.datas)
         day = bt.num2date(strategy.data0.datetime[0]).date()
-        self.rows.append((pd.Timestamp(day), value, strategy.broker.getcash(), invested / value if value else 0.0))
+        self.rows.append(
+            (
+                pd.Timestamp(day),
+                value,
+                strategy.broker.getcash(),
+                invested / value if value else 0.0,
+            )
+        )
 
     def get_analysis(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.rows, columns=["date", "value", "cash", "exposure"]).set_index("date")
+        frame = pd.DataFrame(self.rows, columns=["date", "value", "cash", "exposure"]).set_index(
+            "date"
+        )
         return frame
 
 
@@ -121,7 +130,9 @@ def run_backtest(
     Returns:
         The equity curve, exposure, fills, closed trades and the risk analysis.
     """
-    cerebro = make_cerebro(cash=cash, commission=commission, slippage=slippage, runonce=runonce, preload=preload)
+    cerebro = make_cerebro(
+        cash=cash, commission=commission, slippage=slippage, runonce=runonce, preload=preload
+    )
     for name, frame in frames.items():
         cerebro.adddata(RiskData(dataname=frame, name=name))
     cerebro.addstrategy(strategy, **dict(params or {}))

@@ -36,7 +36,9 @@ class FrameData(bt.feed.DataBase):
         super().__init__()
         frame = self.p.dataname
         if not isinstance(frame, pd.DataFrame):
-            raise PriceDataError(f"{type(self).__name__} needs a pandas DataFrame, got {type(frame).__name__}")
+            raise PriceDataError(
+                f"{type(self).__name__} needs a pandas DataFrame, got {type(frame).__name__}"
+            )
         missing = [c for c in (*PRICE_LINES, *self.extra_columns) if c not in frame.columns]
         if missing:
             raise PriceDataError(
@@ -55,7 +57,7 @@ class FrameData(bt.feed.DataBase):
             for name in (*PRICE_LINES, *self.extra_columns)
         ]
         self._dates = [bt.date2num(ts.to_pydatetime()) for ts in index]
-        self._oi = getattr(self.lines, "openinterest")
+        self._oi = self.lines.openinterest
         self._pos = 0
 
     def _load(self) -> bool:

@@ -28,7 +28,7 @@ class RiskScore(bt.Indicator):
 
     lines = RISK_LINES
     params = (("events", None), ("score_params", None))
-    plotinfo = {"subplot": True, "plotymargin": 0.05}
+    plotinfo = {"subplot": True, "plotymargin": 0.05}  # noqa: RUF012 (backtrader reads a dict)
 
     def __init__(self) -> None:
         self._events = tuple(self.p.events) if self.p.events is not None else ()

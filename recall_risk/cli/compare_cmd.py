@@ -18,8 +18,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "refused unless --allow-mismatch.",
     )
     parser.add_argument("runs", type=Path, nargs="+", metavar="DIR", help="run output folders")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="also write compare.md/.csv/.html here")
-    parser.add_argument("--allow-mismatch", action="store_true", help="compare runs over different data ranges")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write compare.md/.csv/.html here",
+    )
+    parser.add_argument(
+        "--allow-mismatch", action="store_true", help="compare runs over different data ranges"
+    )
     parser.add_argument("--format", choices=("table", "markdown"), default="table")
     parser.set_defaults(handler=_run)
 

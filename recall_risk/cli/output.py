@@ -32,7 +32,8 @@ def metrics_table(result: RunResult) -> Table:
     """The run's metrics, one row per strategy plus the benchmark."""
     from recall_risk.metrics import METRIC_NAMES
 
-    table = Table(title=f"{result.config.name}: {result.meta['data_range']['start']} .. {result.meta['data_range']['end']}")
+    span = result.meta["data_range"]
+    table = Table(title=f"{result.config.name}: {span['start']} .. {span['end']}")
     table.add_column("strategy")
     for name in METRIC_NAMES:
         table.add_column(name, justify="right")

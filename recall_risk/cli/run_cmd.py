@@ -46,12 +46,18 @@ def _run(args: argparse.Namespace) -> int:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
         ) as bar:
             task = bar.add_task(config.name, total=len(config.strategies) + 2)
 
             def progress(message: str, done: int, total: int) -> None:
-                bar.update(task, description=f"{config.name}: {message}", completed=done, total=total)
+                bar.update(
+                    task, description=f"{config.name}: {message}", completed=done, total=total
+                )
 
             result = run_config(config, prices_dir=args.prices_dir, progress=progress)
     written = write_report(result, out_dir)

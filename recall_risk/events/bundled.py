@@ -49,16 +49,22 @@ def load_events(name_or_path: str | Path, *, ticker: str | None = None) -> Event
         EventFileError: unknown name, unreadable or malformed file.
     """
     path = Path(name_or_path)
-    looks_like_path = isinstance(name_or_path, Path) or path.suffix in _SUFFIXES or "/" in str(name_or_path)
+    looks_like_path = (
+        isinstance(name_or_path, Path) or path.suffix in _SUFFIXES or "/" in str(name_or_path)
+    )
     if not looks_like_path:
-        return load_yaml_events(bundled_event_path(str(name_or_path)), source=f"bundled:{name_or_path}")
+        return load_yaml_events(
+            bundled_event_path(str(name_or_path)), source=f"bundled:{name_or_path}"
+        )
     if not path.is_file():
         raise EventFileError(f"{path}: no such event file")
     if path.suffix == ".csv":
         sets = load_csv_event_sets(path)
         if ticker is not None:
             if ticker not in sets:
-                raise EventFileError(f"{path}: no events for ticker {ticker!r}; it has {', '.join(sorted(sets))}")
+                raise EventFileError(
+                    f"{path}: no events for ticker {ticker!r}; it has {', '.join(sorted(sets))}"
+                )
             return sets[ticker]
         if len(sets) != 1:
             raise EventFileError(

@@ -47,8 +47,7 @@ def _where(problem: Problem) -> str:
     parts = []
     if problem.index is not None:
         parts.append(
-            f"event #{problem.index}"
-            + (f" ({problem.event_id!r})" if problem.event_id else "")
+            f"event #{problem.index}" + (f" ({problem.event_id!r})" if problem.event_id else "")
         )
     if problem.field:
         parts.append(f"field {problem.field!r}")
@@ -60,7 +59,9 @@ def format_problems(source: str, problems: Sequence[Problem]) -> str:
     lines = []
     for problem in problems[:MAX_LISTED_PROBLEMS]:
         where = _where(problem)
-        lines.append(f"{source}: {where}: {problem.message}" if where else f"{source}: {problem.message}")
+        lines.append(
+            f"{source}: {where}: {problem.message}" if where else f"{source}: {problem.message}"
+        )
     if len(problems) > MAX_LISTED_PROBLEMS:
         lines.append(f"{source}: ... and {len(problems) - MAX_LISTED_PROBLEMS} more problems")
     return "\n".join(lines)
@@ -157,12 +158,16 @@ def _literal_choices(errs: Sequence[Mapping[str, Any]]) -> list[str]:
 def parse_event(index: int, raw: Any, *, strict: bool) -> tuple[Event | None, list[Problem]]:
     """Validate one raw mapping into an event, or return what is wrong with it."""
     if not isinstance(raw, Mapping):
-        return None, [Problem(index, None, None, f"expected a mapping of fields, got {_describe(raw)}")]
+        return None, [
+            Problem(index, None, None, f"expected a mapping of fields, got {_describe(raw)}")
+        ]
     event_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     kind = raw.get("type")
     if kind is None:
         return None, [
-            Problem(index, event_id, "type", f"is required; expected one of {', '.join(EVENT_TYPES)}")
+            Problem(
+                index, event_id, "type", f"is required; expected one of {', '.join(EVENT_TYPES)}"
+            )
         ]
     if not isinstance(kind, str) or kind not in MODEL_FOR_TYPE:
         return None, [
@@ -222,7 +227,9 @@ def build_event_set(
     )
 
 
-def _require_text(source: str, data: Mapping[str, Any], key: str, *, optional: bool = False) -> str | None:
+def _require_text(
+    source: str, data: Mapping[str, Any], key: str, *, optional: bool = False
+) -> str | None:
     value = data.get(key)
     if value is None and optional:
         return None
@@ -413,6 +420,10 @@ def _one_value_per_ticker(
 def _renumber(message: str, file_indices: list[int]) -> str:
     return re.sub(
         r"event #(\d+)",
-        lambda m: f"event #{file_indices[int(m.group(1))]}" if int(m.group(1)) < len(file_indices) else m.group(0),
+        lambda m: (
+            f"event #{file_indices[int(m.group(1))]}"
+            if int(m.group(1)) < len(file_indices)
+            else m.group(0)
+        ),
         message,
     )

@@ -6,6 +6,13 @@ Python loops over regime changes, so sweeps can run thousands of backtests. Stra
 know run on backtrader (see :func:`supports`).
 """
 
-from recall_risk.fast.engine import FAST_STRATEGIES, FastResult, MarketArrays, prepare, simulate, supports
+from recall_risk.fast.engine import (
+    FAST_STRATEGIES,
+    FastResult,
+    MarketArrays,
+    prepare,
+    simulate,
+    supports,
+)
 
 __all__ = ["FAST_STRATEGIES", "FastResult", "MarketArrays", "prepare", "simulate", "supports"]

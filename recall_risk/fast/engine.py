@@ -82,7 +82,9 @@ class FastResult:
     trade_pnls: list[float]
 
 
-def _gate_switches(score: np.ndarray, start: int, exit_above: float, reenter_below: float, min_days_out: int) -> list[tuple[int, bool]]:
+def _gate_switches(
+    score: np.ndarray, start: int, exit_above: float, reenter_below: float, min_days_out: int
+) -> list[tuple[int, bool]]:
     """Bars at which a :class:`~recall_risk.signals.HysteresisGate` fed from ``start`` flips.
 
     Returns ``(bar, invested_after_bar)`` pairs. Scores must be free of NaN.
@@ -148,7 +150,9 @@ def _targets(strategy: str, m: MarketArrays, p: Mapping[str, Any]) -> list[tuple
 
 def _scaled_targets(score: np.ndarray, p: Mapping[str, Any]) -> list[tuple[int, float]]:
     floor, cap, max_weight, band = p["risk_floor"], p["risk_cap"], p["max_weight"], p["band"]
-    weights = (np.minimum(1.0, np.maximum(0.0, (cap - score) / (cap - floor))) * max_weight).tolist()
+    weights = (
+        np.minimum(1.0, np.maximum(0.0, (cap - score) / (cap - floor))) * max_weight
+    ).tolist()
     out: list[tuple[int, float]] = []
     current: float | None = None
     for bar, target in enumerate(weights):
@@ -234,7 +238,9 @@ def simulate(
     return FastResult(equity=equity, exposure=exposure, fills=fills, trade_pnls=trade_pnls)
 
 
-def _fill(m: MarketArrays, k: int, side: str, size: int, price: float, comm: float) -> dict[str, Any]:
+def _fill(
+    m: MarketArrays, k: int, side: str, size: int, price: float, comm: float
+) -> dict[str, Any]:
     return {
         "date": str(m.dates[k]),
         "ticker": m.ticker,
