@@ -42,7 +42,9 @@ def _import_file(path: Path, where: str) -> ModuleType:
         spec.loader.exec_module(module)
     except Exception as exc:
         del sys.modules[name]
-        raise ConfigError(f"{where}: importing {path} failed: {type(exc).__name__}: {exc}") from None
+        raise ConfigError(
+            f"{where}: importing {path} failed: {type(exc).__name__}: {exc}"
+        ) from None
     return module
 
 
@@ -62,7 +64,8 @@ def resolve_strategy(
         close = difflib.get_close_matches(reference, list(registry), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ConfigError(
-            f"{where}: unknown strategy {reference!r}{hint}; registered: {', '.join(sorted(registry))}; "
+            f"{where}: unknown strategy {reference!r}{hint}; "
+            f"registered: {', '.join(sorted(registry))}; "
             "or give module:Class for your own"
         )
     module_name, _, class_name = reference.rpartition(":")
@@ -72,7 +75,9 @@ def resolve_strategy(
         )
     if module_name.endswith(".py"):
         path = Path(module_name).expanduser()
-        module = _import_file(path if path.is_absolute() else (base_dir or Path.cwd()) / path, where)
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        module = _import_file(path, where)
     else:
         try:
             module = importlib.import_module(module_name)

@@ -4,7 +4,8 @@ A subclass decides at each bar's close by calling :meth:`RiskStrategy.set_target
 weight; the base sizes the order at the next bar's open, with integer shares that fit the cash
 after commission and slippage, and sends it (sells before buys). ``self.risk`` is the score line of
 the first data (``self.risk[0]`` is today's value) and :meth:`target_weight_for` maps a score
-to a weight. The base needs a cerebro with ``cheat_on_open=True`` (see :func:`recall_risk.bt.make_cerebro`);
+to a weight. The base needs a cerebro with ``cheat_on_open=True`` (see
+:func:`recall_risk.bt.make_cerebro`);
 cheat-on-open is used only to size at the known open price, never to decide on unseen data.
 """
 
@@ -71,7 +72,7 @@ class RiskStrategy(bt.Strategy):
         )
 
     def set_target(self, weight: float, data: bt.feed.DataBase | None = None) -> None:
-        """Ask for ``weight`` of the portfolio in ``data`` (default: the first data) at next open."""
+        """Ask for ``weight`` of the portfolio in ``data`` (default: data0) at the next open."""
         if not 0.0 <= weight <= 1.0 or math.isnan(weight):
             raise ValueError(f"target weight must be in [0, 1], got {weight}")
         self._targets[data if data is not None else self.data0] = weight

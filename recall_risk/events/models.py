@@ -1,7 +1,8 @@
 """Event types: what a quality event is, field by field.
 
 Every event carries two dates, after zipline's event loaders: ``occurred`` (when it happened,
-optional) and ``announced`` (the first date the market could know it). The score uses only ``announced``,
+optional) and ``announced`` (the first date the market could know it). The score uses only
+``announced``,
 from that date's close onward. Models are frozen pydantic models that reject unknown fields; checks
 that involve several fields (units against cumulative sales, placement against field size) live in
 :mod:`recall_risk.events.checks` so their messages can name the field at fault.
@@ -33,7 +34,7 @@ def _to_date(value: Any) -> Any:
 
 
 def period_bounds(period: str) -> tuple[date, date]:
-    """First and last calendar day of a period: ``YYYY``, ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY-Hn``."""
+    """First and last day of a period: ``YYYY``, ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY-Hn``."""
     match = _PERIOD_RE.match(period)
     if match is None:
         raise ValueError(f"period {period!r} is not YYYY, YYYY-MM, YYYY-Qn or YYYY-Hn")
