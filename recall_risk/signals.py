@@ -32,11 +32,12 @@ def scaled_weight(
     return max_weight * min(1.0, max(0.0, fraction))
 
 
-def needs_rebalance(target: float, current: float | None, band: float) -> bool:
+def needs_rebalance(target: float, current: float | None, band: float, *, full: float = 1.0) -> bool:
     """Whether to trade from ``current`` to ``target`` weight.
 
     Trades when there is no current target yet, when the target moved by more than ``band``, or
-    when it moved to a boundary (0 or full) that a band would otherwise never quite reach.
+    when it moved to a boundary (0 or ``full``, the strategy's full weight) that a band would
+    otherwise never quite reach.
     """
     if current is None:
         return True
@@ -44,7 +45,7 @@ def needs_rebalance(target: float, current: float | None, band: float) -> bool:
         return False
     if abs(target - current) > band:
         return True
-    return target == 0.0 or (target > current and band > 0 and target >= 1.0 - 1e-12)
+    return target == 0.0 or (target > current and band > 0 and target >= full - 1e-12)
 
 
 @dataclass

@@ -22,6 +22,6 @@ class RiskScaled(RiskStrategy):
 
     def next(self) -> None:
         target = self.target_weight_for(self.risk[0])
-        if needs_rebalance(target, self._weight, self.p.band):
+        if needs_rebalance(target, self._weight, self.p.band, full=self.p.max_weight):
             self.set_target(target)
             self._weight = target

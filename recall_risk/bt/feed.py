@@ -35,6 +35,7 @@ class FrameData(bt.feed.DataBase):
     def __init__(self) -> None:
         super().__init__()
         frame = self.p.dataname
+        label = self.p.name or "data"  # self._name is only set after __init__ (backtrader's postinit)
         if not isinstance(frame, pd.DataFrame):
             raise PriceDataError(
                 f"{type(self).__name__} needs a pandas DataFrame, got {type(frame).__name__}"
@@ -42,11 +43,11 @@ class FrameData(bt.feed.DataBase):
         missing = [c for c in (*PRICE_LINES, *self.extra_columns) if c not in frame.columns]
         if missing:
             raise PriceDataError(
-                f"{self._name or 'data'}: frame lacks column(s) {', '.join(missing)}; "
+                f"{label}: frame lacks column(s) {', '.join(missing)}; "
                 f"expected {', '.join((*PRICE_LINES, *self.extra_columns))}"
             )
         if not isinstance(frame.index, pd.DatetimeIndex):
-            raise PriceDataError(f"{self._name or 'data'}: frame index must be a DatetimeIndex")
+            raise PriceDataError(f"{label}: frame index must be a DatetimeIndex")
 
     def start(self) -> None:
         super().start()
