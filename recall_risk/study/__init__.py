@@ -1,0 +1,1 @@
+"""Event studies: market-model abnormal returns around each event, and score calibration."""

@@ -1,0 +1,1 @@
+"""Parameter sweeps: grid/random specs, evaluation on the fast engine or backtrader, executors."""
