@@ -83,9 +83,9 @@ def resolve_events(config: RunConfig) -> dict[str, EventSet]:
         event_set = load_events(ref)
         if event_set.ticker not in tickers:
             raise ConfigError(
-                f"{where}: field 'events': set {ref!r} is for ticker {event_set.ticker}, which is not "
-                f"in data.tickers ({', '.join(tickers)}); map it explicitly with events: "
-                f"{{TICKER: {ref}}}"
+                f"{where}: field 'events': set {ref!r} is for ticker {event_set.ticker}, "
+                f"which is not in data.tickers ({', '.join(tickers)}); map it explicitly with "
+                f"events: {{TICKER: {ref}}}"
             )
         found[event_set.ticker] = event_set
     return found
@@ -135,7 +135,9 @@ def run_config(
     report("loading prices", 0, total)
     base_dir = config.source_path.parent if config.source_path else None
     classes = {
-        s.name: resolve_strategy(s.strategy, where=f"{where}: strategies[{i}].strategy", base_dir=base_dir)
+        s.name: resolve_strategy(
+            s.strategy, where=f"{where}: strategies[{i}].strategy", base_dir=base_dir
+        )
         for i, s in enumerate(config.strategies)
     }
     for i, s in enumerate(config.strategies):
@@ -162,7 +164,9 @@ def run_config(
     if bench_prices is not None:
         report(f"benchmark {config.data.benchmark}", 1, total)
         bench_frame = risk_frame(bench_prices, None, params)
-        output = run_backtest(resolve_strategy("buy_and_hold"), {config.data.benchmark: bench_frame}, **common)
+        output = run_backtest(
+            resolve_strategy("buy_and_hold"), {config.data.benchmark: bench_frame}, **common
+        )
         bench_run = StrategyRun(
             name=BENCHMARK,
             strategy=f"buy_and_hold({config.data.benchmark})",

@@ -32,7 +32,9 @@ def scaled_weight(
     return max_weight * min(1.0, max(0.0, fraction))
 
 
-def needs_rebalance(target: float, current: float | None, band: float, *, full: float = 1.0) -> bool:
+def needs_rebalance(
+    target: float, current: float | None, band: float, *, full: float = 1.0
+) -> bool:
     """Whether to trade from ``current`` to ``target`` weight.
 
     Trades when there is no current target yet, when the target moved by more than ``band``, or

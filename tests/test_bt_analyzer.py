@@ -6,11 +6,11 @@ import backtrader as bt
 import numpy as np
 import pandas as pd
 import pytest
+from recall_risk.strategies import BuyAndHold, RiskExit
 
 from recall_risk.bt import FrameData, RiskAnalyzer, RiskData, make_cerebro, max_drawdown
 from recall_risk.bt.engine import run_backtest
 from recall_risk.events import Recall
-from recall_risk.strategies import BuyAndHold, RiskExit
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,9 @@ def assert_close(got, expected) -> None:
         assert got == expected and type(got) is type(expected)
 
 
-def analyse(strategy: type[bt.Strategy], data: bt.feed.DataBase, runonce=True, preload=True, **params):
+def analyse(
+    strategy: type[bt.Strategy], data: bt.feed.DataBase, runonce=True, preload=True, **params
+):
     cerebro = make_cerebro(cash=1_000.0, commission=0.0, runonce=runonce, preload=preload)
     cerebro.adddata(data)
     cerebro.addstrategy(strategy, **params)
@@ -91,7 +93,9 @@ def test_risk_analyzer_by_hand(runonce, preload):
 
 
 def test_run_backtest_reports_the_same_analysis():
-    out = run_backtest(RiskExit, {"TINY": TINY}, cash=1_000.0, commission=0.0, thresholds=(0.15, 0.5, 0.75))
+    out = run_backtest(
+        RiskExit, {"TINY": TINY}, cash=1_000.0, commission=0.0, thresholds=(0.15, 0.5, 0.75)
+    )
     assert_close(out.risk, EXPECTED)
     assert out.equity.tolist() == pytest.approx([1000, 1000, 1200, 1100, 1100, 1800])
     assert out.exposure.tolist() == pytest.approx([0, 1, 1, 0, 0, 1])
@@ -121,7 +125,9 @@ def test_plain_strategy_reads_the_feeds_score_line():
 def test_analyzer_reads_the_indicator_of_a_strategy_on_a_plain_feed():
     # RiskExit on a price-only feed scores its events itself (RiskScore); a recall announced on
     # bar 2 with magnitude >= 0.5 gives the same exit as the hand-made frame.
-    event = Recall(id="r", announced=TINY.index[2].date(), source="test", units=9_000, cumulative_sales=10_000)
+    event = Recall(
+        id="r", announced=TINY.index[2].date(), source="test", units=9_000, cumulative_sales=10_000
+    )
     analysis = analyse(RiskExit, FrameData(dataname=TINY), events=[event], reenter_below=0.0)
     assert analysis["above"][0.5]["bars"] >= 2
     assert analysis["exposure"] == pytest.approx(2 / 6)  # in on bars 1-2, out from bar 3 on

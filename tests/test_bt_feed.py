@@ -76,7 +76,8 @@ def same_floats(a: list[tuple[float, ...]], b: list[tuple[float, ...]]) -> bool:
     if len(a) != len(b):
         return False
     return all(
-        len(x) == len(y) and all(u == v or (math.isnan(u) and math.isnan(v)) for u, v in zip(x, y, strict=True))
+        len(x) == len(y)
+        and all(u == v or (math.isnan(u) and math.isnan(v)) for u, v in zip(x, y, strict=True))
         for x, y in zip(a, b, strict=True)
     )
 
@@ -168,7 +169,9 @@ def test_data_shorter_than_sma_period_fails_in_runonce_like_pandasdata():
 @pytest.mark.parametrize("preload", [True, False])
 def test_data_shorter_than_sma_period_in_next_mode_like_pandasdata(preload):
     frame = synthetic(6)
-    stock = run_recorder(bt.feeds.PandasData(dataname=frame), runonce=False, preload=preload, period=20)
+    stock = run_recorder(
+        bt.feeds.PandasData(dataname=frame), runonce=False, preload=preload, period=20
+    )
     fast = run_recorder(FrameData(dataname=frame), runonce=False, preload=preload, period=20)
     assert stock.rows == fast.rows
     assert fast.phases == ["prenext"] * 6  # never reaches next

@@ -22,7 +22,10 @@ MODES = [
     pytest.param(False, False, 0, id="next-nopreload"),
     pytest.param(True, True, 1, id="exactbars1"),
 ]
-FEEDS = [pytest.param(bt.feeds.PandasData, id="PandasData"), pytest.param(FrameData, id="FrameData")]
+FEEDS = [
+    pytest.param(bt.feeds.PandasData, id="PandasData"),
+    pytest.param(FrameData, id="FrameData"),
+]
 
 
 class ScoreRecorder(bt.Strategy):
@@ -56,7 +59,9 @@ def run_scores(datas, events, runonce=True, preload=True, exactbars=0, score_par
 
 def as_frame(rows: dict[dt.date, tuple[float, ...]]) -> pd.DataFrame:
     return pd.DataFrame(
-        list(rows.values()), index=pd.DatetimeIndex(list(rows), name="date"), columns=list(RISK_LINES)
+        list(rows.values()),
+        index=pd.DatetimeIndex(list(rows), name="date"),
+        columns=list(RISK_LINES),
     )
 
 
@@ -90,7 +95,11 @@ def test_indicator_equals_score_events_in_every_mode(
     span = (xiaomi_prices.index[-1] - xiaomi_prices.index[0]).days
     assert span > 1.5 * _CHUNK_DAYS
     strategy = run_scores(
-        [feed(dataname=xiaomi_prices)], xiaomi_events, runonce=runonce, preload=preload, exactbars=exactbars
+        [feed(dataname=xiaomi_prices)],
+        xiaomi_events,
+        runonce=runonce,
+        preload=preload,
+        exactbars=exactbars,
     )
     expected = score_events(xiaomi_events, xiaomi_prices.index)
     assert_exactly(as_frame(strategy.rows[0]), expected)
@@ -174,7 +183,13 @@ def test_indicator_is_point_in_time(runonce, preload, exactbars):
     # A recall announced on a Saturday counts from Monday's bar; an incident announced on a
     # Wednesday counts from that Wednesday's close, not a bar earlier.
     events = [
-        Recall(id="r", announced=dt.date(2024, 1, 6), source="test", units=5_000, cumulative_sales=20_000),
+        Recall(
+            id="r",
+            announced=dt.date(2024, 1, 6),
+            source="test",
+            units=5_000,
+            cumulative_sales=20_000,
+        ),
         Incident(id="i", announced=dt.date(2024, 1, 17), source="test", fatalities=1),
     ]
     frame = weekday_frame("2024-01-01", 20)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import backtrader as bt
 import numpy as np
 import pandas as pd
 import pytest
+from recall_risk.strategies import REGISTRY, RiskRotation, RiskScaled, SmaCross, SmaCrossRisk
 
 from recall_risk.bt import FrameData, RiskData, RiskScore, RiskStrategy, make_cerebro, risk_frame
 from recall_risk.bt.engine import run_backtest
@@ -16,7 +18,6 @@ from recall_risk.events import load_events
 from recall_risk.prices import CsvDirectorySource
 from recall_risk.scoring import score_events
 from recall_risk.signals import HysteresisGate, needs_rebalance, scaled_weight
-from recall_risk.strategies import REGISTRY, RiskRotation, RiskScaled, SmaCross, SmaCrossRisk
 
 
 def make_frame(scores, opens=None, start="2024-01-01") -> pd.DataFrame:
@@ -82,12 +83,16 @@ class Probe(RiskStrategy):
 
     def next(self) -> None:
         if len(self) == 1:
-            self.weights = {s: self.target_weight_for(s) for s in (0.0, 0.3, 0.5, 0.6, 0.9, math.nan)}
+            self.weights = {
+                s: self.target_weight_for(s) for s in (0.0, 0.3, 0.5, 0.6, 0.9, math.nan)
+            }
         self.seen.append(self.risk[0])
 
 
 def test_target_weight_for_uses_the_params():
-    strategy = run(Probe, {"X": make_frame([0.0] * 3)}, risk_floor=0.3, risk_cap=0.6, max_weight=0.8)
+    strategy = run(
+        Probe, {"X": make_frame([0.0] * 3)}, risk_floor=0.3, risk_cap=0.6, max_weight=0.8
+    )
     assert strategy.weights[0.0] == 0.8
     assert strategy.weights[0.3] == 0.8
     assert strategy.weights[0.5] == pytest.approx(0.8 * (0.6 - 0.5) / 0.3)
@@ -154,10 +159,12 @@ def test_risk_scaled_trades_only_past_the_band(xiaomi_frame):
     band = 0.1
     strategy = run(RiskScaled, {"1810.HK": xiaomi_frame}, band=band)
     positions = [p[0] for p in strategy.analyzers.positions.get_analysis()]
-    changes = sum(a != b for a, b in zip(positions, positions[1:], strict=False)) + (positions[0] != 0)
+    changes = sum(a != b for a, b in itertools.pairwise(positions)) + (
+        positions[0] != 0
+    )
     # the target moves on most bars once events arrive; trades are few
     targets = [scaled_weight(s, risk_floor=0.2, risk_cap=0.8) for s in xiaomi_frame["score"]]
-    target_moves = sum(a != b for a, b in zip(targets, targets[1:], strict=False))
+    target_moves = sum(a != b for a, b in itertools.pairwise(targets))
     assert target_moves > 200
     assert 3 <= changes < 40
     # replay the band rule: the position changes exactly on the bar after a rebalance decision

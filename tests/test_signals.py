@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -201,7 +202,10 @@ def test_rotation_weights_properties(scores, tilt, invested):
     total = math.fsum(weights.values())
     assert total == pytest.approx(invested) or total == 0.0
     # dict order never matters
-    assert rotation_weights(dict(reversed(list(scores.items()))), tilt=tilt, invested=invested) == weights
+    assert (
+        rotation_weights(dict(reversed(list(scores.items()))), tilt=tilt, invested=invested)
+        == weights
+    )
     # a higher score never gets a higher weight
     ranked = sorted(scores, key=scores.__getitem__)
-    assert all(weights[a] >= weights[b] - 1e-15 for a, b in zip(ranked, ranked[1:], strict=False))
+    assert all(weights[a] >= weights[b] - 1e-15 for a, b in itertools.pairwise(ranked))

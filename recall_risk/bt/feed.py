@@ -35,7 +35,9 @@ class FrameData(bt.feed.DataBase):
     def __init__(self) -> None:
         super().__init__()
         frame = self.p.dataname
-        label = self.p.name or "data"  # self._name is only set after __init__ (backtrader's postinit)
+        label = (
+            self.p.name or "data"
+        )  # self._name is only set after __init__ (backtrader's postinit)
         if not isinstance(frame, pd.DataFrame):
             raise PriceDataError(
                 f"{type(self).__name__} needs a pandas DataFrame, got {type(frame).__name__}"
