@@ -33,7 +33,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from recall_risk.config import load_config
-    from recall_risk.report import write_report
     from recall_risk.runner import run_config
 
     started = time.perf_counter()
@@ -60,6 +59,8 @@ def _run(args: argparse.Namespace) -> int:
                 )
 
             result = run_config(config, prices_dir=args.prices_dir, progress=progress)
+    from recall_risk.report import write_report  # after validation: bad input fails first
+
     written = write_report(result, out_dir)
     out = console()
     out.print(metrics_table(result))
