@@ -96,8 +96,11 @@ def compute_metrics(
         "cagr": _clean(ep.cagr(returns, annualization=PERIODS_PER_YEAR)),
         "volatility": _clean(ep.annual_volatility(returns, annualization=PERIODS_PER_YEAR)),
         "sharpe": _clean(ep.sharpe_ratio(returns, risk_free=rf, annualization=PERIODS_PER_YEAR)),
-        "sortino": _clean(ep.sortino_ratio(returns, required_return=rf, annualization=PERIODS_PER_YEAR)),
-        "max_drawdown": _clean(-ep.max_drawdown(returns)),
+        "sortino": _clean(
+            ep.sortino_ratio(returns, required_return=rf, annualization=PERIODS_PER_YEAR)
+        ),
+        # 0.0 - x, not -x: a flat curve has drawdown 0.0, not -0.0 (printed "-0.0" in reports)
+        "max_drawdown": _clean(0.0 - ep.max_drawdown(returns)),
         "calmar": _clean(ep.calmar_ratio(returns, annualization=PERIODS_PER_YEAR)),
         "exposure": _clean(exposure.mean()) if exposure is not None and len(exposure) else None,
         "trades": len(trade_pnls),
