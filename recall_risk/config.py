@@ -9,16 +9,37 @@ config file's folder.
 from __future__ import annotations
 
 import difflib
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from recall_risk.errors import ConfigError
+from recall_risk.errors import ConfigError, EventFileError, RecallRiskError, ScoreParamsError
+from recall_risk.scoring import ScoreParams
 
-_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_EVENTS_EXPECTED = (
+    "expected a bundled event set name (such as xiaomi_su7), a path to a .yaml/.csv file, "
+    "a list of them, or a mapping {TICKER: set}"
+)
+
+
+def _check_name(value: Any) -> Any:
+    """Run and strategy names become folder and column names: keep them plain."""
+    if isinstance(value, str) and not _NAME_RE.fullmatch(value):
+        raise ValueError(
+            "expected a name of letters, digits, '_', '.' or '-' that starts with a letter or "
+            "digit (it is used in file and column names)"
+        )
+    return value
+
+
+def _none_is_empty(value: Any) -> Any:
+    """``params:`` or ``score:`` with nothing after it is YAML null: read it as ``{}``."""
+    return {} if value is None else value
 
 
 class _Strict(BaseModel):
@@ -39,12 +60,17 @@ class DataConfig(_Strict):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _iso_date(cls, value: Any) -> Any:
+        # Only a YAML date or an ISO string: pydantic's lax mode would read 0 as 1970-01-01.
+        if isinstance(value, datetime):
+            raise ValueError("expected a date YYYY-MM-DD without a time of day")
+        if isinstance(value, date):
+            return value
         if isinstance(value, str):
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
-                raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
-        return value
+                pass
+        raise ValueError("expected a date YYYY-MM-DD")
 
     @field_validator("tickers")
     @classmethod
@@ -75,9 +101,12 @@ class BrokerConfig(_Strict):
 class StrategyConfig(_Strict):
     """One strategy to run: a display name, the strategy and its parameters."""
 
-    name: str = Field(pattern=_NAME_PATTERN)
+    name: str = Field(min_length=1)
     strategy: str = Field(min_length=1)
     params: dict[str, Any] = Field(default_factory=dict)
+
+    _name = field_validator("name", mode="before")(_check_name)
+    _params = field_validator("params", mode="before")(_none_is_empty)
 
 
 class ReportConfig(_Strict):
@@ -100,7 +129,7 @@ class ReportConfig(_Strict):
 class RunConfig(_Strict):
     """A whole backtest run."""
 
-    name: str = Field(pattern=_NAME_PATTERN)
+    name: str = Field(min_length=1)
     description: str | None = None
     data: DataConfig
     events: str | list[str] | dict[str, str] | None = None
@@ -110,6 +139,25 @@ class RunConfig(_Strict):
     report: ReportConfig = Field(default_factory=ReportConfig)
     sweep: dict[str, Any] | None = None
     source_path: Path | None = Field(default=None, exclude=True)
+
+    _name = field_validator("name", mode="before")(_check_name)
+    _score = field_validator("score", mode="before")(_none_is_empty)
+
+    @field_validator("events", mode="before")
+    @classmethod
+    def _events_shape(cls, value: Any) -> Any:
+        # One message instead of pydantic's one-per-union-branch.
+        if value is None or (isinstance(value, str) and value.strip()):
+            return value
+        if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+            return value
+        if (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items())
+        ):
+            return value
+        raise ValueError(_EVENTS_EXPECTED)
 
     @model_validator(mode="after")
     def _unique_names(self) -> RunConfig:
@@ -138,7 +186,9 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
             return []
         annotation = field.annotation
         args = getattr(annotation, "__args__", ())
-        candidates = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        candidates = [
+            a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
         if not candidates:
             return []
         current = candidates[0]
@@ -154,7 +204,9 @@ def format_validation_error(source: str, exc: ValidationError, model: type[BaseM
         loc = tuple(err.get("loc") or ())
         # Union branches add their type names to the location; drop them.
         loc = tuple(
-            p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "dict", "list"}))
+            p
+            for p in loc
+            if not (isinstance(p, str) and ("[" in p or p in {"str", "dict", "list"}))
         )
         field = _loc(loc)
         kind = err.get("type", "")
@@ -186,7 +238,9 @@ def _looks_like_path(value: str) -> bool:
 def config_from_mapping(data: Any, *, source: str, base_dir: Path | None = None) -> RunConfig:
     """Validate a parsed YAML mapping; resolve relative paths against ``base_dir``."""
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a mapping with name, data, strategies, ...; got {data!r}")
+        raise ConfigError(
+            f"{source}: expected a mapping with name, data, strategies, ...; got {data!r}"
+        )
     try:
         config = RunConfig.model_validate(data)
     except ValidationError as exc:
@@ -200,10 +254,13 @@ def config_from_mapping(data: Any, *, source: str, base_dir: Path | None = None)
     if isinstance(config.events, str) and _looks_like_path(config.events):
         updates["events"] = str(_resolve(base, config.events))
     elif isinstance(config.events, list):
-        updates["events"] = [str(_resolve(base, v)) if _looks_like_path(v) else v for v in config.events]
+        updates["events"] = [
+            str(_resolve(base, v)) if _looks_like_path(v) else v for v in config.events
+        ]
     elif isinstance(config.events, dict):
         updates["events"] = {
-            t: str(_resolve(base, v)) if _looks_like_path(v) else v for t, v in config.events.items()
+            t: str(_resolve(base, v)) if _looks_like_path(v) else v
+            for t, v in config.events.items()
         }
         unknown = sorted(set(config.events) - set(config.data.tickers))
         if unknown:
@@ -214,24 +271,153 @@ def config_from_mapping(data: Any, *, source: str, base_dir: Path | None = None)
     return config.model_copy(update=updates)
 
 
-def load_config(path: str | Path) -> RunConfig:
-    """Read and validate a YAML run config.
+class _ConfigLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys and leaves impossible dates as text.
 
-    Raises:
-        ConfigError: naming the file and the field, for any malformed input.
+    PyYAML keeps the last of two equal keys silently (a second ``strategies:`` would drop the
+    first list) and raises a bare ``ValueError`` for ``2024-02-30``; as text that date reaches
+    validation, whose message names the field.
     """
-    path = Path(path)
+
+
+def _timestamp_or_text(loader: _ConfigLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+def _mapping_without_duplicates(loader: _ConfigLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
+        seen.add(key)
+    return dict(loader.construct_pairs(node, deep=True))
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+_ConfigLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
+)
+
+
+def _parse_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder; expected a YAML config file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "save the file with UTF-8 encoding"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ConfigLoader)  # a SafeLoader subclass: no arbitrary tags
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"{path}: invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        raise ConfigError(
+            f"{path}: the file is empty; expected a mapping with name, data, strategies, ..."
+        )
+    return data
+
+
+def _prefixed(error: RecallRiskError, source: str, field: str) -> str:
+    """``source: field 'F': <message>`` keeping the original message (minus a ``source:``)."""
+    message = str(error).removeprefix(f"{source}: ")
+    return f"{source}: field {field!r}: {message}"
+
+
+def _check_score(config: RunConfig, source: str) -> None:
+    try:
+        ScoreParams.from_mapping(config.score, source=source)
+    except ScoreParamsError as exc:
+        # ScoreParams names fields relative to the section: make them config paths.
+        lines = [
+            line.replace(f"{source}: field '", f"{source}: field 'score.", 1)
+            if line.startswith(f"{source}: field '")
+            else line.replace(f"{source}: ", f"{source}: field 'score': ", 1)
+            for line in str(exc).splitlines()
+        ]
+        raise ScoreParamsError("\n".join(lines)) from None
+
+
+def _check_strategies(config: RunConfig, source: str, base_dir: Path | None) -> None:
+    from recall_risk.bt.registry import check_params, resolve_strategy
+
+    for i, s in enumerate(config.strategies):
+        cls = resolve_strategy(
+            s.strategy, where=f"{source}: field 'strategies[{i}].strategy'", base_dir=base_dir
+        )
+        check_params(cls, s.params, where=f"{source}: strategies[{i}].params")
+
+
+def _check_events(config: RunConfig, source: str) -> None:
+    from recall_risk.events import load_events
+
+    refs: list[tuple[str, str, str | None]]  # (field, reference, ticker it is mapped to)
+    if config.events is None:
+        return
+    if isinstance(config.events, str):
+        refs = [("events", config.events, None)]
+    elif isinstance(config.events, list):
+        refs = [(f"events[{i}]", ref, None) for i, ref in enumerate(config.events)]
+    else:
+        refs = [(f"events.{t}", ref, t) for t, ref in config.events.items()]
+    tickers = config.data.tickers
+    for field, ref, ticker in refs:
+        try:
+            event_set = load_events(ref, ticker=ticker if ref.endswith(".csv") else None)
+        except EventFileError as exc:
+            raise EventFileError(_prefixed(exc, source, field)) from None
+        if ticker is None and event_set.ticker not in tickers:
+            raise ConfigError(
+                f"{source}: field {field!r}: set {ref!r} is for ticker {event_set.ticker}, which "
+                f"is not in data.tickers ({', '.join(tickers)}); map it explicitly with "
+                f"events: {{TICKER: {ref}}}"
+            )
+
+
+def check_references(config: RunConfig, *, source: str | None = None) -> None:
+    """Check what the config names outside itself: score parameters, strategy classes and their
+    params, event sets. Catching these before any price is read keeps a typo from costing a
+    download or leaving a half-written report.
+
+    Raises:
+        ScoreParamsError, ConfigError, EventFileError: naming the file and the field path.
+    """
+    where = source or str(config.source_path or "config")
+    base_dir = config.source_path.parent if config.source_path else None
+    _check_score(config, where)
+    _check_strategies(config, where, base_dir)
+    _check_events(config, where)
+
+
+def load_config(path: str | Path, *, check: bool = True) -> RunConfig:
+    """Read and validate a YAML run config.
+
+    Args:
+        path: The YAML file.
+        check: Also resolve what the config refers to (:func:`check_references`).
+
+    Raises:
+        ConfigError: naming the file and the field, for any malformed input.
+        ScoreParamsError, EventFileError: a bad ``score`` section or event set, likewise named.
+    """
+    path = Path(path)
+    data = _parse_yaml(path)
     config = config_from_mapping(data, source=str(path), base_dir=path.resolve().parent)
-    return config.model_copy(update={"source_path": path.resolve()})
+    config = config.model_copy(update={"source_path": path.resolve()})
+    if check:
+        check_references(config, source=str(path))
+    return config
