@@ -1,0 +1,78 @@
+"""Atomic output folders: build a whole report in a temp folder, then swap it in.
+
+A reader (or a crash) sees either the previous complete folder or the new complete one, never a
+half-written mix. The temp folder lives next to the target so the final ``os.replace`` is a rename
+on one filesystem. An existing target is only replaced when it is empty or carries the marker file
+of the same kind of output (``metrics.json`` for a run report): ``--out ~`` must never delete a
+user's home folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from recall_risk.errors import ConfigError
+
+
+def _check_replaceable(target: Path, marker: str) -> None:
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise ConfigError(f"{target}: output path exists and is not a folder; choose another --out")
+    entries = list(target.iterdir())
+    if entries and not (target / marker).is_file():
+        raise ConfigError(
+            f"{target}: output folder exists, is not empty and holds no {marker} (so it is not a "
+            "previous output of this command); choose another --out or empty it"
+        )
+
+
+@contextmanager
+def atomic_dir(target: str | Path, *, marker: str) -> Iterator[Path]:
+    """Yield an empty temp folder; on success it replaces ``target`` in one rename.
+
+    Args:
+        target: the final folder (created with its parents as needed).
+        marker: a file name that identifies a previous output of the same kind; an existing,
+            non-empty ``target`` without it is refused with :class:`ConfigError`.
+
+    On any exception inside the block the temp folder is removed and ``target`` is untouched.
+    """
+    target = Path(target)
+    _check_replaceable(target, marker)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the report folder should not be
+        yield tmp
+        _swap(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def _swap(tmp: Path, target: Path) -> None:
+    """Move ``tmp`` to ``target``; an existing ``target`` is renamed aside, then deleted."""
+    if not target.exists():
+        tmp.replace(target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    target.replace(old / target.name)
+    try:
+        tmp.replace(target)
+    except BaseException:
+        (old / target.name).replace(target)  # put the previous report back
+        shutil.rmtree(old, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

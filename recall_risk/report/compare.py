@@ -1,0 +1,200 @@
+"""Compare run folders: read each ``metrics.json`` (and ``equity.csv``), line the strategies up.
+
+Rows are ``run/strategy`` (the benchmark of a run is ``run/benchmark``). Runs over different data
+ranges are refused unless ``allow_mismatch``: a Sharpe ratio over 2022-2025 says nothing against
+one over 2024-2026. Reading is strict and every error names the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from recall_risk.errors import ConfigError
+from recall_risk.metrics import METRIC_NAMES
+from recall_risk.report.best import best_rows
+
+BENCHMARK = "benchmark"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a comparison needs from one run folder.
+
+    Attributes:
+        label: unique display name (the folder name, suffixed if two folders share it).
+        path: the folder as given.
+        name: the run's config name.
+        data_range: ``{"start": ISO date, "end": ISO date}``.
+        strategies: metrics by strategy name, the benchmark last as ``benchmark``.
+        benchmark_ticker: the benchmark's ticker, if the run had one.
+        equity: the run's equity.csv (dates x strategies), or None when the file is absent.
+    """
+
+    label: str
+    path: Path
+    name: str
+    data_range: dict[str, str]
+    strategies: dict[str, dict[str, Any]]
+    benchmark_ticker: str | None
+    equity: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several runs side by side."""
+
+    runs: tuple[RunSummary, ...]
+    mismatched: bool
+
+    def rows(self) -> dict[str, dict[str, Any]]:
+        """Metrics by ``run/strategy`` label, runs in the order given."""
+        return {
+            f"{run.label}/{name}": metrics
+            for run in self.runs
+            for name, metrics in run.strategies.items()
+        }
+
+    def best(self) -> dict[str, set[str]]:
+        """For each metric with a direction, the row labels holding its best value."""
+        return best_rows(self.rows())
+
+
+def _fail(path: Path, problem: str) -> ConfigError:
+    return ConfigError(f"{path}: {problem}; expected a metrics.json written by `recall-risk run`")
+
+
+def _require(doc: Mapping[str, Any], key: str, kind: type, path: Path, where: str) -> Any:
+    value = doc.get(key)
+    if not isinstance(value, kind):
+        got = "missing" if key not in doc else f"a {type(value).__name__}"
+        raise _fail(path, f"field '{where}{key}' is {got}, not a {kind.__name__}")
+    return value
+
+
+def read_metrics(path: Path) -> dict[str, Any]:
+    """Parse and check one ``metrics.json``; errors name the file and the field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file; is {path.parent} a run folder written by `recall-risk run`?"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(
+            path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    if not isinstance(doc, dict):
+        raise _fail(path, f"top level is a {type(doc).__name__}, not an object")
+    run = _require(doc, "run", dict, path, "")
+    span = _require(run, "data_range", dict, path, "run.")
+    for key in ("start", "end"):
+        _require(span, key, str, path, "run.data_range.")
+    strategies = _require(doc, "strategies", dict, path, "")
+    for name, entry in strategies.items():
+        if not isinstance(entry, dict):
+            raise _fail(path, f"field 'strategies.{name}' is not an object")
+    if doc.get("benchmark") is not None and not isinstance(doc["benchmark"], dict):
+        raise _fail(path, "field 'benchmark' is neither an object nor null")
+    return doc
+
+
+def read_equity(path: Path) -> pd.DataFrame | None:
+    """A run's equity.csv (None if absent); a malformed file is an error naming it."""
+    if not path.is_file():
+        return None
+    try:
+        frame = pd.read_csv(path, index_col=0)
+        frame.index = pd.to_datetime(frame.index, format="%Y-%m-%d")
+        return frame.astype("float64")
+    except (ValueError, TypeError, OSError, pd.errors.ParserError) as exc:
+        raise ConfigError(
+            f"{path}: malformed equity.csv (expected date, then values): {exc}"
+        ) from None
+
+
+def _labels(dirs: Sequence[Path]) -> list[str]:
+    labels: list[str] = []
+    for folder in dirs:
+        base = folder.resolve().name or str(folder)
+        label, n = base, 2
+        while label in labels:
+            label, n = f"{base}-{n}", n + 1
+        labels.append(label)
+    return labels
+
+
+def _summary(folder: Path, label: str) -> RunSummary:
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such run folder")
+    doc = read_metrics(folder / "metrics.json")
+    strategies = {name: dict(entry) for name, entry in doc["strategies"].items()}
+    bench = doc.get("benchmark")
+    if bench is not None:
+        strategies[BENCHMARK] = dict(bench)
+    return RunSummary(
+        label=label,
+        path=folder,
+        name=str(doc["run"].get("name", label)),
+        data_range={k: doc["run"]["data_range"][k] for k in ("start", "end")},
+        strategies=strategies,
+        benchmark_ticker=bench.get("ticker") if bench else None,
+        equity=read_equity(folder / "equity.csv"),
+    )
+
+
+def compare_runs(dirs: Sequence[str | Path], allow_mismatch: bool = False) -> Comparison:
+    """Read run folders and line their strategies up.
+
+    Args:
+        dirs: run output folders (each with a metrics.json).
+        allow_mismatch: accept runs over different data ranges.
+
+    Raises:
+        ConfigError: a folder or its metrics.json is missing or malformed, or the data ranges
+            differ and ``allow_mismatch`` is false (exit code 2 in the CLI).
+    """
+    folders = [Path(d) for d in dirs]
+    if not folders:
+        raise ConfigError("compare: give at least one run folder")
+    runs = tuple(_summary(f, label) for f, label in zip(folders, _labels(folders), strict=True))
+    ranges = {(r.data_range["start"], r.data_range["end"]) for r in runs}
+    mismatched = len(ranges) > 1
+    if mismatched and not allow_mismatch:
+        listing = "; ".join(
+            f"{r.path} {r.data_range['start']} .. {r.data_range['end']}" for r in runs
+        )
+        raise ConfigError(
+            f"runs cover different data ranges ({listing}); compare runs over the same range or "
+            "pass --allow-mismatch"
+        )
+    return Comparison(runs=runs, mismatched=mismatched)
+
+
+def comparison_frame(comparison: Comparison) -> pd.DataFrame:
+    """One row per run/strategy: run, strategy, data range, then every metric."""
+    from recall_risk.report.serialize import clean_float
+
+    rows = []
+    for run in comparison.runs:
+        for name, metrics in run.strategies.items():
+            row: dict[str, Any] = {
+                "run": run.label,
+                "strategy": name,
+                "data_start": run.data_range["start"],
+                "data_end": run.data_range["end"],
+            }
+            for metric in METRIC_NAMES:
+                value = metrics.get(metric)
+                row[metric] = clean_float(value) if isinstance(value, float) else value
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["run", "strategy", "data_start", "data_end", *METRIC_NAMES])

@@ -1,0 +1,231 @@
+"""Plotly figures of a run: equity, risk score with events, drawdowns; prices with trades.
+
+Every string that comes from a config or an event file goes through :func:`plotly_text` before it
+reaches a figure: plotly renders a subset of HTML in labels and hover text, so ``<``, ``>``, ``&``
+and quotes are turned into entities it decodes for display (it decodes ``&lt; &gt; &amp;`` and
+numeric entities, not ``&quot;``). plotly's JSON itself escapes ``<`` as ``\\u003c``, so no
+string can close the surrounding ``<script>``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from recall_risk.metrics import drawdown
+from recall_risk.report.events_table import EventRow, event_rows
+from recall_risk.report.tables import BENCHMARK, SCORE_COLUMNS, all_runs
+
+if TYPE_CHECKING:
+    from recall_risk.runner import RunResult
+
+PALETTE: tuple[str, ...] = tuple(qualitative.D3)
+BENCHMARK_COLOUR = "#555555"
+COMPONENT_COLOURS = {
+    "recall": "#d62728",
+    "quality": "#9467bd",
+    "orders": "#ff7f0e",
+    "incident": "#8c564b",
+}
+
+
+def plotly_text(text: object) -> str:
+    """``text`` with HTML specials as entities plotly decodes for display (never as markup)."""
+    escaped = html.escape(str(text), quote=False)
+    return escaped.replace('"', "&#34;").replace("'", "&#39;")
+
+
+def colours(names: list[str]) -> dict[str, str]:
+    """A stable colour per run name; the benchmark is grey."""
+    out, i = {}, 0
+    for name in names:
+        if name == BENCHMARK:
+            out[name] = BENCHMARK_COLOUR
+        else:
+            out[name] = PALETTE[i % len(PALETTE)]
+            i += 1
+    return out
+
+
+def _dates(index: pd.Index) -> list[str]:
+    return list(pd.DatetimeIndex(index).strftime("%Y-%m-%d"))
+
+
+def _label(result: RunResult, name: str) -> str:
+    if name == BENCHMARK:
+        return plotly_text(f"benchmark {result.config.data.benchmark}")
+    return plotly_text(name)
+
+
+def _event_trace(scores: pd.DataFrame, events: list[EventRow], ticker: str) -> go.Scatter:
+    """Markers on the score line at each event's first trading day on or after ``announced``."""
+    xs, ys, labels, custom = [], [], [], []
+    index = pd.DatetimeIndex(scores.index)
+    for event in events:
+        pos = index.searchsorted(pd.Timestamp(event.announced))
+        if pos >= len(index):
+            continue
+        xs.append(index[pos].strftime("%Y-%m-%d"))
+        ys.append(float(scores["score"].iloc[pos]))
+        labels.append(plotly_text(event.id))
+        custom.append(
+            [
+                plotly_text(event.id),
+                plotly_text(event.type),
+                plotly_text(event.key_figure),
+                plotly_text(event.source),
+                plotly_text(event.notes or "-"),
+                event.announced,
+            ]
+        )
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="markers+text",
+        text=labels,
+        textposition="top center",
+        textfont={"size": 9},
+        marker={"symbol": "diamond", "size": 9, "color": "black"},
+        customdata=custom,
+        hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>announced %{customdata[5]}"
+        "<br>%{customdata[2]}<br>source: %{customdata[3]}<br>notes: %{customdata[4]}"
+        "<extra></extra>",
+        name=plotly_text(f"events {ticker}"),
+        showlegend=False,
+    )
+
+
+def overview_figure(result: RunResult) -> go.Figure:
+    """Equity curves, then the risk score and components of each ticker with every event marked,
+    then drawdowns; all on one shared date axis."""
+    runs = all_runs(result)
+    tickers = list(result.config.data.tickers)
+    palette = colours(list(runs))
+    n_rows = 2 + len(tickers)
+    titles = ["Portfolio value", *(f"Risk score {plotly_text(t)}" for t in tickers), "Drawdown"]
+    heights = [0.4, *([0.35 / len(tickers)] * len(tickers)), 0.25]
+    fig = make_subplots(
+        rows=n_rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.04,
+        row_heights=heights,
+        subplot_titles=titles,
+    )
+    for name, run in runs.items():
+        equity = run.output.equity
+        common = {"legendgroup": name, "line": {"color": palette[name], "width": 1.5}}
+        fig.add_trace(
+            go.Scatter(
+                x=_dates(equity.index), y=equity.to_list(), name=_label(result, name), **common
+            ),
+            row=1,
+            col=1,
+        )
+        dd = drawdown(equity)
+        fig.add_trace(
+            go.Scatter(
+                x=_dates(dd.index),
+                y=(-dd).to_list(),
+                showlegend=False,
+                name=_label(result, name),
+                **common,
+            ),
+            row=n_rows,
+            col=1,
+        )
+    events = event_rows(result)
+    for i, ticker in enumerate(tickers, start=2):
+        scores = result.scores[ticker]
+        for column in SCORE_COLUMNS:
+            is_score = column == "score"
+            fig.add_trace(
+                go.Scatter(
+                    x=_dates(scores.index),
+                    y=scores[column].to_list(),
+                    name=column if is_score else f"{column} component",
+                    legendgroup=f"score-{column}",
+                    showlegend=i == 2,
+                    line={
+                        "color": "black" if is_score else COMPONENT_COLOURS.get(column, "#999"),
+                        "width": 2 if is_score else 1,
+                        "dash": "solid" if is_score else "dot",
+                    },
+                ),
+                row=i,
+                col=1,
+            )
+        fig.add_trace(
+            _event_trace(scores, [e for e in events if e.ticker == ticker], ticker), row=i, col=1
+        )
+        fig.update_yaxes(range=[0, 1.08], row=i, col=1)
+    fig.update_yaxes(tickformat=".0%", row=n_rows, col=1)
+    fig.update_layout(
+        height=420 + 220 * len(tickers) + 200,
+        hovermode="x unified",
+        margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        template="plotly_white",
+    )
+    return fig
+
+
+def trades_figure(result: RunResult) -> go.Figure:
+    """Each ticker's close with every strategy's filled buys and sells marked at the fill price."""
+    tickers = list(result.config.data.tickers)
+    runs = result.strategies
+    palette = colours(list(runs))
+    fig = make_subplots(
+        rows=len(tickers),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.05,
+        subplot_titles=[f"{plotly_text(t)} close and fills" for t in tickers],
+    )
+    for row, ticker in enumerate(tickers, start=1):
+        close = result.prices[ticker]["close"]
+        fig.add_trace(
+            go.Scatter(
+                x=_dates(close.index),
+                y=close.to_list(),
+                name=plotly_text(f"{ticker} close"),
+                line={"color": "#444", "width": 1},
+            ),
+            row=row,
+            col=1,
+        )
+        for name, run in runs.items():
+            for side, symbol in (("buy", "triangle-up"), ("sell", "triangle-down")):
+                fills = [
+                    f
+                    for f in run.output.fills
+                    if f["ticker"] == ticker and f["side"] == side and f["status"] == "filled"
+                ]
+                if not fills:
+                    continue
+                fig.add_trace(
+                    go.Scatter(
+                        x=[f["date"] for f in fills],
+                        y=[float(f["price"]) for f in fills],
+                        mode="markers",
+                        marker={"symbol": symbol, "size": 10, "color": palette[name]},
+                        name=plotly_text(f"{name} {side}"),
+                        legendgroup=name,
+                        customdata=[[float(f["size"]), float(f["commission"])] for f in fills],
+                        hovertemplate=f"{plotly_text(name)} {side} %{{customdata[0]:,.0f}} @ "
+                        "%{y:.4g}<br>commission %{customdata[1]:.2f}<extra></extra>",
+                    ),
+                    row=row,
+                    col=1,
+                )
+    fig.update_layout(
+        height=150 + 300 * len(tickers),
+        margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        template="plotly_white",
+    )
+    return fig

@@ -1,0 +1,107 @@
+"""Markdown rendering: ``summary.md`` of a run, and the table helper shared with comparisons.
+
+Link-free on purpose: event sources are shown as inline code so viewers do not turn them into
+links, and cells have ``|``, backticks and newlines neutralised so a note cannot break the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from recall_risk.metrics import METRIC_NAMES
+from recall_risk.report.best import best_rows
+from recall_risk.report.events_table import event_rows
+from recall_risk.report.tables import BENCHMARK, all_runs
+
+if TYPE_CHECKING:
+    from recall_risk.runner import RunResult
+
+
+def format_metric(value: object) -> str:
+    """A metric for tables: 4 decimals, thousands separators for large values, ``-`` for None."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.4f}"
+    return str(value)
+
+
+def md_cell(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    out = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
+    return " ".join(out.split())
+
+
+def md_code(text: object) -> str:
+    """Inline code (no auto-linking of URLs), safe inside a table cell."""
+    return f"`{md_cell(text)}`" if str(text) else ""
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A pipe table; cells must already be escaped with :func:`md_cell`."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def metrics_md_table(rows: Mapping[str, Mapping[str, object]], first: str = "strategy") -> str:
+    """Metrics side by side (one row per label); the best value per metric in bold."""
+    best = best_rows(rows)
+    body = []
+    for label, metrics in rows.items():
+        cells = [md_cell(label)]
+        for metric in METRIC_NAMES:
+            text = format_metric(metrics.get(metric))
+            cells.append(f"**{text}**" if label in best.get(metric, ()) else text)
+        body.append(cells)
+    return md_table([first, *METRIC_NAMES], body)
+
+
+def render_summary(result: RunResult) -> str:
+    """The whole ``summary.md`` of a run."""
+    config = result.config
+    span = result.meta.get("data_range", {})
+    lines = [f"# {md_cell(config.name)}", ""]
+    if config.description:
+        lines += [md_cell(config.description), ""]
+    lines += [
+        f"- data range: {span.get('start', '?')} .. {span.get('end', '?')}",
+        f"- tickers: {', '.join(md_cell(t) for t in config.data.tickers)}",
+        f"- benchmark: {md_cell(config.data.benchmark or 'none')} (held buy-and-hold)",
+        f"- broker: cash {config.broker.cash:,.0f}, commission {config.broker.commission:g}, "
+        f"slippage {config.broker.slippage:g}",
+        "",
+        "## Metrics",
+        "",
+        "Best value per metric in bold; max_drawdown is a positive fraction.",
+        "",
+    ]
+    rows = {
+        (f"{BENCHMARK} ({config.data.benchmark})" if name == BENCHMARK else name): run.metrics
+        for name, run in all_runs(result).items()
+    }
+    lines += [metrics_md_table(rows), "", "## Strategies", ""]
+    for name, run in result.strategies.items():
+        params = ", ".join(f"{k}={v}" for k, v in sorted(run.params.items())) or "defaults"
+        lines.append(f"- {md_cell(name)}: {md_cell(run.strategy)} ({md_cell(params)})")
+    lines += ["", "## Events", ""]
+    events = event_rows(result)
+    if events:
+        headers = ["announced", "ticker", "id", "type", "key figure", "magnitude", "source"]
+        body = [
+            [
+                e.announced,
+                md_cell(e.ticker),
+                md_code(e.id),
+                e.type,
+                md_cell(e.key_figure),
+                f"{e.magnitude:.3f}",
+                md_code(e.source),
+            ]
+            for e in events
+        ]
+        lines.append(md_table(headers, body))
+    else:
+        lines.append("No events.")
+    return "\n".join(lines) + "\n"

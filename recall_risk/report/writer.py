@@ -1,0 +1,64 @@
+"""``write_report``: every file of a run report, built in a temp folder and swapped in at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from recall_risk.report.atomic import atomic_dir
+from recall_risk.report.document import metrics_document
+from recall_risk.report.markdown import render_summary
+from recall_risk.report.png import write_png
+from recall_risk.report.run_html import render_run_html
+from recall_risk.report.serialize import dumps_json, frame_to_csv
+from recall_risk.report.tables import equity_frame, metrics_frame, score_frame, trades_frame
+
+if TYPE_CHECKING:
+    from recall_risk.runner import RunResult
+
+MARKER = "metrics.json"
+"""The file that identifies a run report folder (an existing one may be replaced)."""
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def write_report(
+    result: RunResult,
+    out_dir: str | Path,
+    *,
+    extra_sections: Sequence[tuple[str, str]] = (),
+) -> list[Path]:
+    """Write the run report to ``out_dir``, replacing a previous report there atomically.
+
+    Files: metrics.json, metrics.csv, equity.csv, trades.csv, score.csv, summary.md and, unless
+    the config's ``report.html`` / ``report.png`` is false, report.html and equity.png.
+
+    Args:
+        result: what :func:`recall_risk.runner.run_config` returned.
+        out_dir: the report folder; created, or replaced if it holds a previous report.
+        extra_sections: ``(title, trusted HTML fragment)`` pairs appended to report.html.
+
+    Returns:
+        The paths written, sorted by name.
+
+    Raises:
+        ConfigError: ``out_dir`` exists and is not a previous report folder.
+    """
+    out_dir = Path(out_dir)
+    options = result.config.report
+    with atomic_dir(out_dir, marker=MARKER) as tmp:
+        _write_text(tmp / "metrics.json", dumps_json(metrics_document(result)))
+        frame_to_csv(metrics_frame(result), tmp / "metrics.csv", index=False)
+        frame_to_csv(equity_frame(result), tmp / "equity.csv")
+        frame_to_csv(trades_frame(result), tmp / "trades.csv", index=False)
+        frame_to_csv(score_frame(result), tmp / "score.csv", index=False)
+        _write_text(tmp / "summary.md", render_summary(result))
+        if options.html:
+            _write_text(tmp / "report.html", render_run_html(result, extra_sections))
+        if options.png:
+            write_png(result, tmp / "equity.png")
+        names = sorted(p.name for p in tmp.iterdir())
+    return [out_dir / name for name in names]
