@@ -1,0 +1,324 @@
+"""Evaluate sweep points: one backtest per point, metrics as in the run reports.
+
+A point maps strategy parameters (``exit_above``), score parameters (``score.half_life_days``)
+and optionally ``strategy`` (a strategy entry's name) to values; everything it leaves out comes
+from the config. Scores are computed on the full price history and only then cut to the
+``start``/``end`` window, so a window never changes a score value (point in time); the backtest
+starts with fresh cash at the window's first bar. Risk frames are cached per score-parameter set,
+so points that share score parameters score once.
+
+The fast engine (:mod:`recall_risk.fast`) runs the reference single-ticker strategies; anything
+else (a user strategy, ``risk_rotation``, several tickers) runs on backtrader. Invalid parameter
+combinations (``reenter_below`` above ``exit_above``, ``fast >= slow``) give a row whose ``error``
+column says why and whose metrics are empty, with the same message on both engines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from recall_risk.bt import risk_frame
+from recall_risk.bt.engine import run_backtest
+from recall_risk.bt.registry import check_params, resolve_strategy, strategy_defaults
+from recall_risk.config import RunConfig, StrategyConfig
+from recall_risk.errors import ConfigError, ScoreParamsError
+from recall_risk.fast import prepare, simulate, supports
+from recall_risk.metrics import METRIC_NAMES, compute_metrics
+from recall_risk.signals import HysteresisGate, scaled_weight
+from recall_risk.sweep.data import SweepData
+from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, score_params_for
+
+Engine = Literal["fast", "backtrader"]
+ENGINE_COLUMN = "engine"
+ERROR_COLUMN = "error"
+_INTERNAL_PARAMS = frozenset({"events", "score_params"})
+
+
+def result_columns(point_keys: Sequence[str]) -> list[str]:
+    """Columns of :func:`evaluate_points`' table: the point keys, the engine, the metrics and
+    the error."""
+    return [*point_keys, ENGINE_COLUMN, *METRIC_NAMES, ERROR_COLUMN]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A swept strategy entry, resolved once."""
+
+    name: str
+    reference: str
+    cls: type
+    params: dict[str, Any]
+    defaults: dict[str, Any]
+
+
+def _check_combination(reference: str, params: Mapping[str, Any]) -> None:
+    """The checks the reference strategies make when they start, so that an invalid combination
+    gives the same message on both engines (raises ValueError)."""
+    weight = params.get("max_weight", 1.0)
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"max_weight must be in [0, 1], got {weight}")
+    if reference in ("sma_cross", "sma_cross_risk") and not 0 < params["fast"] < params["slow"]:
+        raise ValueError(f"need 0 < fast < slow, got fast={params['fast']}, slow={params['slow']}")
+    if reference in ("risk_exit", "sma_cross_risk"):
+        HysteresisGate(
+            exit_above=params["exit_above"],
+            reenter_below=params["reenter_below"],
+            min_days_out=params["min_days_out"],
+        )
+    if reference == "risk_scaled":
+        scaled_weight(
+            0.0, risk_floor=params["risk_floor"], risk_cap=params["risk_cap"], max_weight=weight
+        )
+
+
+class Evaluator:
+    """Runs points of one config on one data set, caching scores and the benchmark curve.
+
+    Build one per batch of points (it holds caches that grow with distinct score parameters).
+    """
+
+    def __init__(
+        self,
+        config: RunConfig,
+        data: SweepData,
+        *,
+        engine: Engine = "fast",
+        start: date | None = None,
+        end: date | None = None,
+        strategy: str | None = None,
+    ) -> None:
+        if engine not in ("fast", "backtrader"):
+            raise ConfigError(f"engine must be 'fast' or 'backtrader', got {engine!r}")
+        self.config, self.data, self.engine = config, data, engine
+        self.start = pd.Timestamp(start) if start is not None else None
+        self.end = pd.Timestamp(end) if end is not None else None
+        self.where = str(config.source_path or "config")
+        self._entries: dict[str, _Entry] = {}
+        self._frames: dict[str, dict[str, pd.DataFrame]] = {}
+        self._markets: dict[str, Any] = {}
+        self._bench: dict[str, pd.Series | None] = {}
+        self.default_strategy = strategy or _default_strategy(config)
+
+    # -- inputs ---------------------------------------------------------------------------
+    def entry(self, name: str) -> _Entry:
+        """The strategy entry called ``name``, its class and declared defaults."""
+        if name not in self._entries:
+            found = [s for s in self.config.strategies if s.name == name]
+            if not found:
+                names = ", ".join(s.name for s in self.config.strategies)
+                raise ConfigError(
+                    f"{self.where}: no strategy entry {name!r}; expected one of {names}"
+                )
+            self._entries[name] = _resolve_entry(found[0], self.config, self.where)
+        return self._entries[name]
+
+    def frames(self, overrides: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+        """Risk frames cut to the window, for the score parameters ``overrides`` (cached)."""
+        key = json.dumps(dict(sorted(overrides.items())), sort_keys=True)
+        if key not in self._frames:
+            try:
+                params = score_params_for(
+                    self.config.score, dict(overrides), source=f"{self.where}: score"
+                )
+            except ScoreParamsError as exc:
+                raise ConfigError(str(exc)) from None
+            self._frames[key] = {
+                t: self._window(risk_frame(p, self.data.events.get(t), params), t)
+                for t, p in self.data.prices.items()
+            }
+        return self._frames[key]
+
+    def _window(self, frame: pd.DataFrame, label: str) -> pd.DataFrame:
+        if self.start is None and self.end is None:
+            return frame
+        cut = frame.loc[self.start : self.end]
+        if len(cut) < 2:
+            raise ConfigError(
+                f"{self.where}: window {self.start} .. {self.end} holds {len(cut)} bars of "
+                f"{label} (data {frame.index[0].date()} .. {frame.index[-1].date()}); "
+                "need at least 2"
+            )
+        return cut
+
+    def benchmark_equity(self) -> pd.Series | None:
+        """The benchmark held buy-and-hold over the window, on this evaluator's engine."""
+        if self.engine not in self._bench:
+            bench = self.data.benchmark
+            if bench is None:
+                self._bench[self.engine] = None
+            else:
+                frame = self._window(risk_frame(bench, None), self.config.data.benchmark or "")
+                params = strategy_defaults(resolve_strategy("buy_and_hold"))
+                equity, _, _ = self._run(
+                    "buy_and_hold",
+                    resolve_strategy("buy_and_hold"),
+                    {"benchmark": frame},
+                    params,
+                    {},
+                    use_fast=True,
+                )
+                self._bench[self.engine] = equity
+        return self._bench[self.engine]
+
+    # -- one point ------------------------------------------------------------------------
+    def row(self, point: Mapping[str, Any]) -> dict[str, Any]:
+        """Point values, the engine used, every metric and an error message (or "")."""
+        name = str(point.get(STRATEGY_KEY, self.default_strategy))
+        entry = self.entry(name)
+        score_keys = {k: v for k, v in point.items() if k.startswith(SCORE_PREFIX)}
+        strategy_params = {
+            k: v for k, v in point.items() if not k.startswith(SCORE_PREFIX) and k != STRATEGY_KEY
+        }
+        check_params(entry.cls, strategy_params, where=f"{self.where}: sweep point")
+        given = {**entry.params, **strategy_params}
+        full = {**entry.defaults, **given}
+        frames = self.frames(score_keys)
+        use_fast = self.engine == "fast" and supports(entry.reference) and len(frames) == 1
+        out: dict[str, Any] = dict(point)
+        out[ENGINE_COLUMN] = "fast" if use_fast else "backtrader"
+        try:
+            if supports(entry.reference):
+                _check_combination(entry.reference, full)
+            equity, exposure, pnls = self._run(
+                entry.reference, entry.cls, frames, full, given, use_fast=use_fast
+            )
+        except ValueError as exc:
+            out.update(dict.fromkeys(METRIC_NAMES))
+            out[ERROR_COLUMN] = str(exc)
+            return out
+        metrics = compute_metrics(
+            equity,
+            initial_cash=self.config.broker.cash,
+            exposure=exposure,
+            trade_pnls=pnls,
+            benchmark_equity=self.benchmark_equity(),
+            risk_free=self.config.report.risk_free,
+        )
+        out.update(metrics)
+        out[ERROR_COLUMN] = ""
+        return out
+
+    def _run(
+        self,
+        reference: str,
+        cls: type,
+        frames: Mapping[str, pd.DataFrame],
+        full: Mapping[str, Any],
+        given: Mapping[str, Any],
+        *,
+        use_fast: bool,
+    ) -> tuple[pd.Series, pd.Series, list[float]]:
+        broker = self.config.broker
+        if use_fast and self.engine == "fast":
+            ticker, frame = next(iter(frames.items()))
+            key = (id(frame), ticker)
+            market = self._markets.get(key)
+            if market is None:
+                market = self._markets[key] = (prepare(frame, ticker), frame)
+            result = simulate(
+                reference,
+                market[0],
+                full,
+                cash=broker.cash,
+                commission=broker.commission,
+                slippage=broker.slippage,
+            )
+            index = frame.index
+            return (
+                pd.Series(result.equity, index=index, name="value"),
+                pd.Series(result.exposure, index=index, name="exposure"),
+                list(result.trade_pnls),
+            )
+        output = run_backtest(
+            cls,
+            frames,
+            given,
+            cash=broker.cash,
+            commission=broker.commission,
+            slippage=broker.slippage,
+            thresholds=self.config.report.thresholds,
+        )
+        return output.equity, output.exposure, [float(t["pnl_net"]) for t in output.trades]
+
+
+def _default_strategy(config: RunConfig) -> str:
+    """The sweep section's strategy if it names one, else the config's only strategy."""
+    named = (config.sweep or {}).get("strategy")
+    if isinstance(named, str):
+        return named
+    return config.strategies[0].name
+
+
+def _resolve_entry(entry: StrategyConfig, config: RunConfig, where: str) -> _Entry:
+    base_dir = config.source_path.parent if config.source_path else None
+    cls = resolve_strategy(
+        entry.strategy, where=f"{where}: strategy {entry.name}", base_dir=base_dir
+    )
+    defaults = {k: v for k, v in strategy_defaults(cls).items() if k not in _INTERNAL_PARAMS}
+    return _Entry(
+        name=entry.name,
+        reference=entry.strategy,
+        cls=cls,
+        params=dict(entry.params),
+        defaults=defaults,
+    )
+
+
+def rows_to_frame(rows: Iterable[Mapping[str, Any]], point_keys: Sequence[str]) -> pd.DataFrame:
+    """The results table from rows of :meth:`Evaluator.row`, with stable dtypes."""
+    columns = result_columns(point_keys)
+    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns)
+    for metric in METRIC_NAMES:
+        if metric == "trades":
+            frame[metric] = frame[metric].astype("Int64")
+        else:
+            frame[metric] = pd.to_numeric(frame[metric], errors="coerce").astype(np.float64)
+    frame[ERROR_COLUMN] = frame[ERROR_COLUMN].fillna("").astype(object)
+    return frame
+
+
+def point_keys_of(points: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Keys of the points in first-seen order."""
+    return list(dict.fromkeys(k for p in points for k in p))
+
+
+def evaluate_points(
+    config: RunConfig,
+    data: SweepData,
+    points: Sequence[Mapping[str, Any]],
+    *,
+    engine: Engine = "fast",
+    start: date | None = None,
+    end: date | None = None,
+    strategy: str | None = None,
+) -> pd.DataFrame:
+    """One backtest per point, in input order.
+
+    Args:
+        config: the run config (broker, score defaults, strategy entries, risk-free rate).
+        data: from :func:`~recall_risk.sweep.prepare_sweep_data`.
+        points: dicts of strategy params, ``score.`` params and optionally ``strategy``.
+        engine: ``"fast"`` (falls back to backtrader per point when needed) or ``"backtrader"``.
+        start, end: restrict each backtest to this window (fresh cash at ``start``).
+        strategy: the strategy entry for points without a ``strategy`` key (default: the sweep
+            section's, else the config's first).
+
+    Returns:
+        One row per point: point columns, ``engine``, every metric of
+        :data:`~recall_risk.metrics.METRIC_NAMES` (benchmark-relative alpha/beta included) and
+        ``error`` ("" unless the combination of parameters is invalid).
+
+    Raises:
+        ConfigError: unknown strategy entry or parameter, invalid score parameters, a window
+            without data.
+    """
+    evaluator = Evaluator(config, data, engine=engine, start=start, end=end, strategy=strategy)
+    rows = [evaluator.row(point) for point in points]
+    return rows_to_frame(rows, point_keys_of(points))

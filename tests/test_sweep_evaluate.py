@@ -1,0 +1,149 @@
+"""evaluate_points: one row per point, fast engine == backtrader, windows, invalid combinations."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from recall_risk.config import RunConfig, load_config
+from recall_risk.errors import ConfigError
+from recall_risk.metrics import METRIC_NAMES
+from recall_risk.runner import run_config
+from recall_risk.sweep import (
+    ENGINE_COLUMN,
+    ERROR_COLUMN,
+    Evaluator,
+    evaluate_points,
+    load_sweep_spec,
+    prepare_sweep_data,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def sweep_config(tmp_path: Path, prices_dir: Path, sweep: dict, **changes: object) -> RunConfig:
+    data = yaml.safe_load((ROOT / "configs" / "xiaomi_su7.yaml").read_text(encoding="utf-8"))
+    data["data"].update(source="csv", prices_dir=str(prices_dir))
+    data.update(copy.deepcopy(changes))
+    data["sweep"] = sweep
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return load_config(path)
+
+
+SMALL = {
+    "strategy": "risk_exit",
+    "grid": {
+        "exit_above": [0.4, 0.6],
+        "reenter_below": [0.2, 0.5],
+        "score.half_life_days": [30, 90],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, prices_dir):
+    config = sweep_config(tmp_path_factory.mktemp("small"), prices_dir, SMALL)
+    return config, prepare_sweep_data(config), load_sweep_spec(config).points()
+
+
+def test_fast_equals_backtrader_to_the_cent(small):
+    config, data, points = small
+    fast = evaluate_points(config, data, points)
+    slow = evaluate_points(config, data, points, engine="backtrader")
+    assert list(fast[ENGINE_COLUMN].unique()) == ["fast"]
+    assert list(slow[ENGINE_COLUMN].unique()) == ["backtrader"]
+    ok = fast[ERROR_COLUMN] == ""
+    assert ok.sum() == 6  # reenter_below 0.5 > exit_above 0.4 is invalid twice
+    assert (fast["final_value"][ok] - slow["final_value"][ok]).abs().max() < 0.005
+    assert (fast["trades"] == slow["trades"]).all()
+    pd.testing.assert_frame_equal(
+        fast.drop(columns=ENGINE_COLUMN), slow.drop(columns=ENGINE_COLUMN), rtol=1e-9
+    )
+
+
+def test_rows_follow_points_and_invalid_rows_say_why(small):
+    config, data, points = small
+    table = evaluate_points(config, data, points)
+    assert list(table.columns) == [*points[0], ENGINE_COLUMN, *METRIC_NAMES, ERROR_COLUMN]
+    assert table[list(points[0])].to_dict("records") == points
+    bad = table[table[ERROR_COLUMN] != ""]
+    assert set(bad["reenter_below"]) == {0.5} and set(bad["exit_above"]) == {0.4}
+    assert bad[ERROR_COLUMN].str.contains("reenter_below <= exit_above").all()
+    assert bad["final_value"].isna().all()
+    good = table[table[ERROR_COLUMN] == ""]
+    assert good["alpha"].notna().all() and good["beta"].notna().all()
+
+
+def test_a_point_reproduces_the_run_report(small):
+    config, data, _ = small
+    point = {"exit_above": 0.6, "reenter_below": 0.4, "min_days_out": 5}
+    row = evaluate_points(config, data, [point]).iloc[0]
+    report = run_config(config).strategies["risk_exit"].metrics
+    for metric in METRIC_NAMES:
+        assert row[metric] == pytest.approx(report[metric], rel=1e-9, abs=1e-12), metric
+
+
+def test_score_params_change_the_result(small):
+    config, data, _ = small
+    table = evaluate_points(
+        config,
+        data,
+        [{"score.half_life_days": 20}, {"score.half_life_days": 200}, {"score.weights": 0.0}],
+    )
+    assert table["final_value"].nunique() == 3
+
+
+def test_window_keeps_scores_point_in_time(small):
+    config, data, _ = small
+    full = Evaluator(config, data).frames({})["1810.HK"]
+    first_risk = full.index[full["score"] > 0.05][0]
+    start = (first_risk + pd.Timedelta(days=10)).date()
+    end = date(2025, 12, 31)
+    point = {"exit_above": 0.6, "reenter_below": 0.4}
+    fast = evaluate_points(config, data, [point], start=start, end=end)
+    slow = evaluate_points(config, data, [point], start=start, end=end, engine="backtrader")
+    assert fast["final_value"].iloc[0] == pytest.approx(slow["final_value"].iloc[0], abs=0.005)
+    # the window's score is the full history's score cut, not a score of the cut history
+    cut = Evaluator(config, data, start=start, end=end).frames({})["1810.HK"]
+    assert cut.index[0] >= pd.Timestamp(start) and cut.index[-1] <= pd.Timestamp(end)
+    pd.testing.assert_series_equal(cut["score"], full["score"].loc[cut.index[0] : cut.index[-1]])
+    assert cut["score"].iloc[0] > 0  # events before the window still weigh on its first day
+
+
+def test_window_without_data_is_a_config_error(small):
+    config, data, _ = small
+    with pytest.raises(ConfigError, match="window"):
+        evaluate_points(config, data, [{}], start=date(2030, 1, 1), end=date(2030, 6, 1))
+
+
+def test_unknown_point_param_is_a_config_error(small):
+    config, data, _ = small
+    with pytest.raises(ConfigError, match="did you mean 'exit_above'"):
+        evaluate_points(config, data, [{"exit_abov": 0.5}])
+
+
+def test_strategy_unknown_to_the_fast_engine_runs_on_backtrader(tmp_path, prices_dir):
+    config = load_config(ROOT / "configs" / "user_strategy.yaml")
+    data = prepare_sweep_data(config, prices_dir)
+    points = [{"lookback": 20}, {"lookback": 60}]
+    table = evaluate_points(config, data, points, strategy="momentum_risk")
+    assert list(table[ENGINE_COLUMN]) == ["backtrader", "backtrader"]
+    assert table["final_value"].notna().all()
+    assert table["final_value"].nunique() == 2
+
+
+def test_multi_strategy_points(small):
+    config, data, _ = small
+    points = [
+        {"strategy": "risk_exit", "exit_above": 0.6},
+        {"strategy": "sma_cross_risk", "exit_above": 0.6},
+    ]
+    table = evaluate_points(config, data, points)
+    assert list(table["strategy"]) == ["risk_exit", "sma_cross_risk"]
+    assert table["final_value"].nunique() == 2
