@@ -78,7 +78,7 @@ class DataConfig(_Strict):
         if any(not t.strip() for t in value):
             raise ValueError("tickers must be non-empty strings")
         if len(set(value)) != len(value):
-            raise ValueError(f"tickers must be unique, got {value}")
+            raise ValueError("tickers must be unique")
         return value
 
     @model_validator(mode="after")
@@ -122,7 +122,7 @@ class ReportConfig(_Strict):
     @classmethod
     def _unit_interval(cls, value: list[float]) -> list[float]:
         if any(not 0.0 <= t <= 1.0 for t in value):
-            raise ValueError(f"thresholds must lie in [0, 1], got {value}")
+            raise ValueError("thresholds must lie in [0, 1]")
         return sorted(set(value))
 
 
@@ -159,13 +159,25 @@ class RunConfig(_Strict):
             return value
         raise ValueError(_EVENTS_EXPECTED)
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> RunConfig:
-        names = [s.name for s in self.strategies]
+    @field_validator("strategies")
+    @classmethod
+    def _unique_names(cls, value: list[StrategyConfig]) -> list[StrategyConfig]:
+        names = [s.name for s in value]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"strategy names must be unique; repeated: {', '.join(dupes)}")
-        return self
+            raise ValueError(
+                f"strategy names must be unique (they name columns and files); "
+                f"repeated: {', '.join(dupes)}"
+            )
+        return value
+
+
+def _got(value: Any) -> str:
+    """`` (got VALUE)`` for a scalar or a short list; nothing for a whole section."""
+    if isinstance(value, dict | BaseModel):
+        return ""
+    text = value.isoformat(sep=" ") if isinstance(value, datetime) else repr(value)
+    return f" (got {text if len(text) <= 60 else text[:57] + '...'})"
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -222,7 +234,7 @@ def format_validation_error(source: str, exc: ValidationError, model: type[BaseM
         else:
             msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
             where = f"field {field!r}: " if field else ""
-            lines.append(f"{source}: {where}{msg[0].lower()}{msg[1:]} (got {err.get('input')!r})")
+            lines.append(f"{source}: {where}{msg[0].lower()}{msg[1:]}{_got(err.get('input'))}")
     return "\n".join(dict.fromkeys(lines))
 
 
