@@ -10,9 +10,18 @@ from recall_risk.fast.engine import (
     FAST_STRATEGIES,
     FastResult,
     MarketArrays,
+    check_params,
     prepare,
     simulate,
     supports,
 )
 
-__all__ = ["FAST_STRATEGIES", "FastResult", "MarketArrays", "prepare", "simulate", "supports"]
+__all__ = [
+    "FAST_STRATEGIES",
+    "FastResult",
+    "MarketArrays",
+    "check_params",
+    "prepare",
+    "simulate",
+    "supports",
+]

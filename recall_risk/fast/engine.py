@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from recall_risk.signals import HysteresisGate, needs_rebalance, scaled_weight
+
 FAST_STRATEGIES: frozenset[str] = frozenset(
     {"buy_and_hold", "risk_exit", "risk_scaled", "sma_cross", "sma_cross_risk"}
 )
@@ -126,6 +128,34 @@ def _changes(wanted: np.ndarray, start: int, weight: float) -> list[tuple[int, f
     return [(b, weight if wanted[b] else 0.0) for b in bars]
 
 
+def check_params(strategy: str, params: Mapping[str, Any], bars: int) -> None:
+    """Refuse what the backtrader strategy refuses, with the same message.
+
+    backtrader checks these when the strategy is built or on its first bar; an SMA longer than the
+    data makes backtrader fail with an ``IndexError`` deep inside, which here is a ``ValueError``.
+
+    Raises:
+        ValueError: unknown strategy or parameters the strategy would refuse.
+    """
+    if not supports(strategy):
+        raise ValueError(f"the fast engine does not know strategy {strategy!r}")
+    if strategy == "risk_scaled" and bars:
+        scaled_weight(
+            0.0,
+            risk_floor=params["risk_floor"],
+            risk_cap=params["risk_cap"],
+            max_weight=params["max_weight"],
+        )
+    if strategy in ("sma_cross", "sma_cross_risk"):
+        fast, slow = params["fast"], params["slow"]
+        if not 0 < fast < slow:
+            raise ValueError(f"need 0 < fast < slow, got fast={fast}, slow={slow}")
+    if strategy in ("risk_exit", "sma_cross_risk"):
+        HysteresisGate(params["exit_above"], params["reenter_below"], params["min_days_out"])
+    if strategy in ("sma_cross", "sma_cross_risk") and bars < params["slow"]:
+        raise ValueError(f"{strategy} needs at least slow={params['slow']} bars, got {bars}")
+
+
 def _targets(strategy: str, m: MarketArrays, p: Mapping[str, Any]) -> list[tuple[int, float]]:
     """``(decision bar, target weight)`` pairs, in bar order."""
     n = len(m)
@@ -149,6 +179,8 @@ def _targets(strategy: str, m: MarketArrays, p: Mapping[str, Any]) -> list[tuple
 
 
 def _scaled_targets(score: np.ndarray, p: Mapping[str, Any]) -> list[tuple[int, float]]:
+    """Targets of ``risk_scaled``: :func:`~recall_risk.signals.scaled_weight` on every bar, traded
+    when :func:`~recall_risk.signals.needs_rebalance` says so (with ``full=max_weight``)."""
     floor, cap, max_weight, band = p["risk_floor"], p["risk_cap"], p["max_weight"], p["band"]
     weights = (
         np.minimum(1.0, np.maximum(0.0, (cap - score) / (cap - floor))) * max_weight
@@ -156,15 +188,7 @@ def _scaled_targets(score: np.ndarray, p: Mapping[str, Any]) -> list[tuple[int, 
     out: list[tuple[int, float]] = []
     current: float | None = None
     for bar, target in enumerate(weights):
-        if current is None:
-            trade = True
-        elif target == current:
-            trade = False
-        elif abs(target - current) > band:
-            trade = True
-        else:
-            trade = target == 0.0 or (target > current and band > 0 and target >= 1.0 - 1e-12)
-        if trade:
+        if needs_rebalance(target, current, band, full=max_weight):
             out.append((bar, target))
             current = target
     return out
@@ -180,12 +204,21 @@ def simulate(
     slippage: float,
 ) -> FastResult:
     """Backtest a reference strategy on one ticker; ``params`` must hold every parameter
-    (defaults included, see :func:`recall_risk.bt.registry.strategy_defaults`)."""
+    (defaults included, see :func:`recall_risk.bt.registry.strategy_defaults`).
+
+    Raises:
+        ValueError: a NaN score, or parameters the backtrader strategy refuses (see
+            :func:`check_params`), or a target weight outside [0, 1] (``max_weight`` above 1).
+    """
     if np.isnan(market.score).any():
         raise ValueError("the fast engine needs a score without NaN")
     n = len(market)
+    check_params(strategy, params, n)
     o, h, lo = market.open, market.high, market.low
     targets = _targets(strategy, market, params)
+    for _, weight in targets:  # RiskStrategy.set_target refuses these when they are set
+        if not 0.0 <= weight <= 1.0 or math.isnan(weight):
+            raise ValueError(f"target weight must be in [0, 1], got {weight}")
     position, avg_price, trade_pnl, trade_comm = 0, 0.0, 0.0, 0.0
     positions = np.zeros(n)
     cash_after = np.full(n, float(cash))
