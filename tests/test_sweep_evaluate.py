@@ -6,6 +6,7 @@ import copy
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -147,3 +148,33 @@ def test_multi_strategy_points(small):
     table = evaluate_points(config, data, points)
     assert list(table["strategy"]) == ["risk_exit", "sma_cross_risk"]
     assert table["final_value"].nunique() == 2
+
+
+def test_array_metrics_equal_compute_metrics(small):
+    config, data, _ = small
+    from recall_risk.metrics import compute_metrics
+    from recall_risk.sweep.metrics import MetricsOnDates
+
+    evaluator = Evaluator(config, data)
+    dates = evaluator.frames({})["1810.HK"].index
+    bench = evaluator.benchmark_equity()
+    calc = MetricsOnDates(dates, bench, initial_cash=100_000.0, risk_free=0.02)
+    rng = np.random.default_rng(5)
+    for pnls in ([], [120.0, -30.0, 5.5]):
+        equity = 100_000.0 * np.cumprod(1 + rng.normal(0.0005, 0.02, len(dates)))
+        exposure = rng.uniform(0, 1, len(dates))
+        got = calc.compute(equity, exposure, pnls)
+        want = compute_metrics(
+            pd.Series(equity, index=dates),
+            initial_cash=100_000.0,
+            exposure=pd.Series(exposure, index=dates),
+            trade_pnls=pnls,
+            benchmark_equity=bench,
+            risk_free=0.02,
+        )
+        assert got.keys() == want.keys()
+        for name, value in want.items():
+            if value is None:
+                assert got[name] is None, name
+            else:
+                assert got[name] == pytest.approx(value, rel=1e-12, abs=1e-15), name

@@ -30,9 +30,10 @@ from recall_risk.bt.registry import check_params, resolve_strategy, strategy_def
 from recall_risk.config import RunConfig, StrategyConfig
 from recall_risk.errors import ConfigError, ScoreParamsError
 from recall_risk.fast import prepare, simulate, supports
-from recall_risk.metrics import METRIC_NAMES, compute_metrics
+from recall_risk.metrics import METRIC_NAMES
 from recall_risk.signals import HysteresisGate, scaled_weight
 from recall_risk.sweep.data import SweepData
+from recall_risk.sweep.metrics import MetricsOnDates
 from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, score_params_for
 
 Engine = Literal["fast", "backtrader"]
@@ -104,6 +105,7 @@ class Evaluator:
         self._frames: dict[str, dict[str, pd.DataFrame]] = {}
         self._markets: dict[str, Any] = {}
         self._bench: dict[str, pd.Series | None] = {}
+        self._metrics: dict[tuple[Any, ...], MetricsOnDates] = {}
         self.default_strategy = strategy or _default_strategy(config)
 
     # -- inputs ---------------------------------------------------------------------------
@@ -167,6 +169,18 @@ class Evaluator:
                 self._bench[self.engine] = equity
         return self._bench[self.engine]
 
+    def metrics_for(self, dates: pd.DatetimeIndex) -> MetricsOnDates:
+        """The metrics calculator for curves on ``dates`` (benchmark aligned once)."""
+        key = (len(dates), dates[0], dates[-1])
+        if key not in self._metrics:
+            self._metrics[key] = MetricsOnDates(
+                dates,
+                self.benchmark_equity(),
+                initial_cash=self.config.broker.cash,
+                risk_free=self.config.report.risk_free,
+            )
+        return self._metrics[key]
+
     # -- one point ------------------------------------------------------------------------
     def row(self, point: Mapping[str, Any]) -> dict[str, Any]:
         """Point values, the engine used, every metric and an error message (or "")."""
@@ -193,13 +207,8 @@ class Evaluator:
             out.update(dict.fromkeys(METRIC_NAMES))
             out[ERROR_COLUMN] = str(exc)
             return out
-        metrics = compute_metrics(
-            equity,
-            initial_cash=self.config.broker.cash,
-            exposure=exposure,
-            trade_pnls=pnls,
-            benchmark_equity=self.benchmark_equity(),
-            risk_free=self.config.report.risk_free,
+        metrics = self.metrics_for(equity.index).compute(
+            equity.to_numpy(dtype=np.float64), exposure.to_numpy(dtype=np.float64), pnls
         )
         out.update(metrics)
         out[ERROR_COLUMN] = ""
