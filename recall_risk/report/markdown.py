@@ -2,10 +2,12 @@
 
 Link-free on purpose: event sources are shown as inline code so viewers do not turn them into
 links, and cells have ``|``, backticks and newlines neutralised so a note cannot break the table.
+``<``, ``>`` and ``&`` become entities: Markdown viewers render raw HTML, and a note must stay text.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -28,14 +30,20 @@ def format_metric(value: object) -> str:
 
 
 def md_cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    out = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
+    """Text safe inside a Markdown table cell (and as plain Markdown text): no markup, one line."""
+    out = html.escape(str(text), quote=False).replace("\\", "\\\\")
+    out = out.replace("|", "\\|").replace("`", "'")
     return " ".join(out.split())
 
 
 def md_code(text: object) -> str:
-    """Inline code (no auto-linking of URLs), safe inside a table cell."""
-    return f"`{md_cell(text)}`" if str(text) else ""
+    """Inline code (no auto-linking of URLs), safe inside a table cell.
+
+    Entities are not decoded inside code spans, so only ``|``, backticks and newlines are
+    neutralised here; a code span shows ``<`` literally and never renders it as markup.
+    """
+    out = str(text).replace("|", "\\|").replace("`", "'")
+    return f"`{' '.join(out.split())}`" if out.strip() else ""
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

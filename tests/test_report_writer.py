@@ -1,0 +1,225 @@
+"""``write_report`` on a real run: every file, metrics.json schema and determinism, CSV shapes."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from recall_risk.config import config_from_mapping
+from recall_risk.metrics import METRIC_NAMES
+from recall_risk.report import write_report
+from recall_risk.report.tables import TRADE_COLUMNS
+from recall_risk.runner import run_config
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED = REPO / "recall_risk" / "data" / "events"
+
+ALL_FILES = [
+    "equity.csv",
+    "equity.png",
+    "metrics.csv",
+    "metrics.json",
+    "report.html",
+    "score.csv",
+    "summary.md",
+    "trades.csv",
+]
+
+
+def make_config(folder: Path, **report: object):
+    """A short Xiaomi run whose events are a file next to the config (a relative path)."""
+    events = folder / "events" / "xiaomi.yaml"
+    events.parent.mkdir(parents=True, exist_ok=True)
+    events.write_text((BUNDLED / "xiaomi_su7.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    data = {
+        "name": "xiaomi_short",
+        "description": "test run",
+        "data": {
+            "tickers": ["1810.HK"],
+            "benchmark": "^HSI",
+            "start": "2024-10-01",
+            "end": "2025-12-31",
+        },
+        "events": "events/xiaomi.yaml",
+        "strategies": [
+            {"name": "hold", "strategy": "buy_and_hold"},
+            {"name": "exit", "strategy": "risk_exit", "params": {"exit_above": 0.6}},
+            {"name": "sma", "strategy": "sma_cross", "params": {"fast": 10, "slow": 30}},
+        ],
+        "report": dict(report),
+    }
+    (folder / "run.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    config = config_from_mapping(data, source=str(folder / "run.yaml"), base_dir=folder)
+    return config.model_copy(update={"source_path": folder / "run.yaml"})
+
+
+@pytest.fixture(scope="module")
+def result(prices_dir, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cfg")
+    return run_config(make_config(folder), prices_dir=prices_dir)
+
+
+@pytest.fixture(scope="module")
+def report_dir(result, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("rep") / "run"
+    write_report(result, out)
+    return out
+
+
+def test_every_file_written_and_returned(result, tmp_path):
+    written = write_report(result, tmp_path / "out")
+    assert [p.name for p in written] == ALL_FILES
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ALL_FILES
+    assert all(p.stat().st_size > 0 for p in written)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temp folders left
+
+
+def test_metrics_json_schema(report_dir, result):
+    doc = json.loads((report_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert set(doc) == {"run", "benchmark", "strategies"}
+    run = doc["run"]
+    for key in ("config", "data_range", "versions", "input_hashes", "score_params"):
+        assert run[key], key
+    assert run["data_range"] == result.meta["data_range"]
+    assert list(doc["strategies"]) == ["exit", "hold", "sma"]  # sorted keys
+    for entry in [*doc["strategies"].values(), doc["benchmark"]]:
+        for metric in METRIC_NAMES:
+            assert metric in entry, metric
+        assert entry["max_drawdown"] >= 0
+        assert entry["final_value"] > 0
+    assert doc["benchmark"]["ticker"] == "^HSI"
+    assert doc["strategies"]["exit"]["params"] == {"exit_above": 0.6}
+    assert doc["strategies"]["hold"]["win_rate"] is None  # no closed trade: null, not NaN
+    assert doc["strategies"]["sma"]["alpha"] == pytest.approx(
+        result.strategies["sma"].metrics["alpha"], rel=1e-10
+    )
+
+
+def test_metrics_json_is_canonical_and_has_no_absolute_paths(report_dir):
+    text = (report_dir / "metrics.json").read_text(encoding="utf-8")
+    assert "NaN" not in text and "Infinity" not in text
+    assert text == json.dumps(json.loads(text), sort_keys=True, indent=2) + "\n"
+    doc = json.loads(text)
+    assert doc["run"]["config"]["events"] == "events/xiaomi.yaml"
+    assert str(report_dir.parent.parent) not in text
+    assert "/tmp" not in text
+
+
+def test_byte_identical_on_rerun(result, report_dir, prices_dir, tmp_path):
+    again = run_config(make_config(tmp_path / "elsewhere"), prices_dir=prices_dir)
+    write_report(again, tmp_path / "again")
+    for name in ("metrics.json", "metrics.csv", "equity.csv", "trades.csv", "score.csv"):
+        assert (tmp_path / "again" / name).read_bytes() == (report_dir / name).read_bytes(), name
+    for name in ("summary.md", "report.html", "equity.png"):
+        assert (tmp_path / "again" / name).read_bytes() == (report_dir / name).read_bytes(), name
+
+
+def test_metrics_csv_rows(report_dir):
+    frame = pd.read_csv(report_dir / "metrics.csv")
+    assert list(frame.columns) == ["strategy", *METRIC_NAMES]
+    assert frame["strategy"].tolist() == ["hold", "exit", "sma", "benchmark"]
+    assert (frame["max_drawdown"] >= 0).all()
+
+
+def test_equity_csv_columns(report_dir, result):
+    frame = pd.read_csv(report_dir / "equity.csv", index_col="date", parse_dates=True)
+    assert list(frame.columns) == ["hold", "exit", "sma", "benchmark"]
+    hold = result.strategies["hold"].output.equity
+    assert frame["hold"].dropna().to_numpy().tolist() == hold.to_numpy().tolist()  # exact
+    assert frame.index.is_monotonic_increasing and frame.index.is_unique
+    bench = result.benchmark.output.equity
+    assert frame["benchmark"].dropna().index.equals(pd.DatetimeIndex(bench.index, name="date"))
+
+
+def test_trades_csv(report_dir, result):
+    frame = pd.read_csv(report_dir / "trades.csv")
+    assert list(frame.columns) == list(TRADE_COLUMNS)
+    for name, run in result.strategies.items():
+        mine = frame[frame["strategy"] == name]
+        assert (mine["kind"] == "fill").sum() == len(run.output.fills)
+        assert (mine["kind"] == "trade").sum() == len(run.output.trades)
+        closed = mine[mine["kind"] == "trade"]
+        assert closed["pnl_net"].tolist() == pytest.approx(
+            [t["pnl_net"] for t in run.output.trades]
+        )
+    fills = frame[frame["kind"] == "fill"]
+    assert set(fills["side"]) <= {"buy", "sell"} and fills["price"].gt(0).all()
+
+
+def test_score_csv_is_exact(report_dir, result):
+    frame = pd.read_csv(report_dir / "score.csv", parse_dates=["date"])
+    assert list(frame.columns) == [
+        "date",
+        "ticker",
+        "score",
+        "recall",
+        "quality",
+        "orders",
+        "incident",
+    ]
+    mine = frame[frame["ticker"] == "1810.HK"].set_index("date").drop(columns="ticker")
+    seen = result.scores["1810.HK"]
+    assert mine.to_numpy().tolist() == seen.to_numpy().tolist()
+    assert list(mine.index) == list(pd.DatetimeIndex(seen.index))
+
+
+def test_summary_md(report_dir, result):
+    text = (report_dir / "summary.md").read_text(encoding="utf-8")
+    span = result.meta["data_range"]
+    assert f"{span['start']} .. {span['end']}" in text
+    assert "| strategy | final_value |" in text
+    for event in result.events["1810.HK"]:
+        assert event.id in text
+    assert "](" not in text and "http" not in text  # link-free
+
+
+def test_report_html_self_contained(report_dir):
+    text = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "<script src" not in text and 'src="http' not in text
+    assert text.count("Plotly.newPlot") == 2
+    assert 'id="overview"' in text and 'id="trades"' in text
+    assert '<td class="best">' in text
+    assert "samr-2025-09-su7-l2" in text  # events are marked and listed
+
+
+def test_extra_sections_appended(result, tmp_path):
+    write_report(
+        result, tmp_path / "r", extra_sections=[("Event <study>", "<table id='es'></table>")]
+    )
+    text = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Event &lt;study&gt;</h2>" in text
+    assert text.index("<table id='es'></table>") > text.index('id="trades"')
+
+
+@pytest.mark.parametrize(("html", "png"), [(False, True), (True, False), (False, False)])
+def test_html_and_png_options_honoured(result, tmp_path, html, png):
+    options = result.config.report.model_copy(update={"html": html, "png": png})
+    config = result.config.model_copy(update={"report": options})
+    from dataclasses import replace
+
+    written = {p.name for p in write_report(replace(result, config=config), tmp_path / "o")}
+    assert ("report.html" in written) is html
+    assert ("equity.png" in written) is png
+    assert {"metrics.json", "summary.md", "equity.csv"} <= written
+
+
+def test_png_is_a_real_image(report_dir):
+    import matplotlib.image as mpimg
+
+    pixels = mpimg.imread(report_dir / "equity.png")
+    assert pixels.shape[0] > 500 and pixels.shape[1] > 500
+    colours = {tuple(p) for p in pixels[::7, ::7, :3].reshape(-1, 3).round(2).tolist()}
+    assert len(colours) > 20
+
+
+def test_json_floats_clean():
+    from recall_risk.report.serialize import dumps_json
+
+    text = dumps_json({"b": math.nan, "a": [math.inf, -0.0, 0.1 + 0.2]})
+    assert text == '{\n  "a": [\n    null,\n    0.0,\n    0.3\n  ],\n  "b": null\n}\n'
