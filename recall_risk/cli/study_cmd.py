@@ -1,0 +1,177 @@
+"""``recall-risk study``: market-model event study of an event set, and tests of the score.
+
+``recall-risk study NAME|PATH [--prices-dir DIR] [--window -1,5] [--car-window 0,1]
+[--estimation-days 250] [--gap-days 30] [--ticker T] [--benchmark B] [--peers A,B]
+[--against-score] [--calibrate] [--params PARAMS.yaml] [--out DIR]``
+
+Prints, per stock, each event's abnormal return on day 0 and +1 and its CAR over the primary
+window with t and p, the events skipped and why, and the cross-sectional tests. ``--out`` writes
+the tables (CSV, Markdown) and the CAR-path chart (PNG, HTML). ``--against-score`` tests whether
+the score's jump at each event ranks the CARs; ``--calibrate`` fits the component weights to
+the CARs and writes ``score_params.yaml`` (needs ``--out``). Prices are dividend-adjusted where
+the source has an ``Adj Close``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from recall_risk.cli.output import console
+from recall_risk.errors import ConfigError
+from recall_risk.events import load_events
+from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource
+from recall_risk.scoring import ScoreParams, load_score_params
+from recall_risk.study.core import StudyResult
+from recall_risk.study.options import StudyOptions, parse_window, window_label
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``study`` command to the top-level parser's sub-parsers."""
+    parser = subparsers.add_parser(
+        "study",
+        help="event study: abnormal returns around each event, and does the score predict them",
+        description=__doc__.split("\n\n")[2],
+    )
+    parser.add_argument("events", metavar="NAME|PATH", help="bundled event set name or event file")
+    parser.add_argument("--prices-dir", metavar="DIR", help="folder of TICKER.csv files (offline)")
+    parser.add_argument("--window", default="-1,5", metavar="FIRST,LAST", help="event window")
+    parser.add_argument(
+        "--car-window", default="0,1", metavar="FIRST,LAST", help="primary CAR window (0,1)"
+    )
+    parser.add_argument("--estimation-days", type=int, default=250, metavar="N")
+    parser.add_argument("--gap-days", type=int, default=30, metavar="N")
+    parser.add_argument("--ticker", help="stock to study (default: the event file's ticker)")
+    parser.add_argument("--benchmark", help="market index (default: the event file's benchmark)")
+    parser.add_argument("--peers", default="", metavar="A,B", help="rival stocks to study too")
+    parser.add_argument(
+        "--against-score", action="store_true", help="test score jumps against the CARs"
+    )
+    parser.add_argument(
+        "--calibrate", action="store_true", help="fit component weights; writes score_params.yaml"
+    )
+    parser.add_argument("--params", metavar="PARAMS.yaml", help="score parameters for the jumps")
+    parser.add_argument("--out", metavar="DIR", help="write tables and charts into DIR")
+    parser.set_defaults(handler=run)
+
+
+def _options(args: argparse.Namespace) -> StudyOptions:
+    return StudyOptions(
+        window=parse_window(args.window, what="--window"),
+        estimation_days=args.estimation_days,
+        gap_days=args.gap_days,
+        primary_window=parse_window(args.car_window, what="--car-window"),
+    )
+
+
+def _source(prices_dir: str | None) -> PriceSource:
+    if prices_dir is None:
+        return YFinanceSource(adjusted=True)
+    if not Path(prices_dir).is_dir():
+        raise ConfigError(f"--prices-dir {prices_dir}: no such folder of TICKER.csv files")
+    return CsvDirectorySource(prices_dir, adjusted=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handle ``recall-risk study``; returns the exit code."""
+    from recall_risk.study.data import study_event_set
+
+    if args.calibrate and not args.out:
+        raise ConfigError("--calibrate writes score_params.yaml: give --out DIR")
+    options = _options(args)
+    params = load_score_params(args.params) if args.params else ScoreParams()
+    peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+    event_set = load_events(args.events)
+    results = study_event_set(
+        event_set,
+        _source(args.prices_dir),
+        options,
+        ticker=args.ticker,
+        benchmark=args.benchmark,
+        peers=peers,
+    )
+    out = console()
+    for result in results:
+        _print_result(out, result)
+    main = results[0]
+    jumps = against = calibration = None
+    if (args.against_score or args.calibrate) and main.studied:
+        from recall_risk.study.against import against_score_for
+
+        jumps, against = against_score_for(event_set, main, params)
+        out.print(f"\nDoes the score predict the CAR? {against.statement}")
+    if args.calibrate and jumps is not None:
+        from recall_risk.study.calibrate import calibrate_weights, write_params_yaml
+
+        calibration = calibrate_weights(jumps, params)
+        path = write_params_yaml(
+            calibration, Path(args.out) / "score_params.yaml", origin=f"study of {args.events}"
+        )
+        _print_calibration(out, calibration, path)
+    if args.out:
+        from recall_risk.study.write import write_study_outputs
+
+        written = write_study_outputs(
+            Path(args.out), results, jumps=jumps, against=against, calibration=calibration
+        )
+        out.print(f"\nwrote {len(written)} files to {args.out}")
+    if not main.studied:
+        print(
+            f"error: no event of {args.events} could be studied for {main.ticker}; "
+            "see the reasons above",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+def _print_result(out: Any, result: StudyResult) -> None:
+    from rich.table import Table
+
+    from recall_risk.study.tables import display_rows, summary_rows
+
+    peer = f" (peer, around {result.event_ticker} events)" if result.is_peer else ""
+    options = result.options
+    header, rows = display_rows(result)
+    table = Table(
+        title=(
+            f"{result.company}: {result.ticker} vs {result.benchmark}{peer}, window "
+            f"{window_label(options.window)}, estimation {options.estimation_days} days, gap "
+            f"{options.gap_days}"
+        ),
+        title_justify="left",
+    )
+    for label in header:
+        table.add_column(label, justify="left" if label in {"id", "type", "note"} else "right")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+    for study in result.skipped:
+        out.print(f"skipped {study.event_id} ({study.announced}): {study.reason}")
+    header, rows = summary_rows(result)
+    summary = Table(
+        title=f"across events, CAR {window_label(options.primary_window)}", title_justify="left"
+    )
+    for label in header:
+        summary.add_column(label, justify="left" if label == "group" else "right")
+    for row in rows:
+        summary.add_row(*row)
+    out.print(summary)
+
+
+def _print_calibration(out: Any, calibration: Any, path: Path) -> None:
+    weights = calibration.params.weights.model_dump()
+    out.print(
+        f"\ncalibrated weights ({calibration.n} events): "
+        + ", ".join(f"{k} {v:.4f}" for k, v in weights.items())
+        + f"; leave-one-out RMSE {calibration.loo_rmse:.4f} vs no-model baseline "
+        f"{calibration.baseline_rmse:.4f}; wrote {path}"
+    )
+    if calibration.warnings:
+        from rich.console import Console
+
+        err = Console(stderr=True, highlight=False, markup=False)
+        for warning in calibration.warnings:
+            err.print(f"WARNING: {warning}", style="bold red")

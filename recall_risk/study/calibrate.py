@@ -1,0 +1,132 @@
+"""Fit the score's component weights to the event study's CARs (non-negative least squares).
+
+Model: ``-CAR_i ~ sum_c b_c * dC_c(i)`` where ``dC_c(i)`` is the jump event i caused in the
+unweighted component c at its day 0 (:func:`~recall_risk.study.against.score_jumps`), with every
+``b_c >= 0`` (more bad news never predicts a rise) and no intercept (no event, no abnormal
+return). ``scipy.optimize.nnls`` solves it. The score's weights live in [0, 1] and only their
+ratios matter to a threshold strategy's ranking of days, so the fitted weights are ``b / max(b)``.
+A component with no event that moves it cannot be fitted and keeps its current weight (listed
+as not fitted). Leave-one-out error refits without each event in turn and predicts it; it is
+reported beside the error of predicting no abnormal return at all, the baseline to beat.
+
+With a handful of events this is a description of those events, not an estimate to trust:
+:data:`MIN_SENSIBLE_EVENTS` is the count below which a loud warning is raised.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy.optimize import nnls
+
+from recall_risk.scoring import COMPONENTS, ScoreParams
+from recall_risk.study.write import atomic_write_text
+
+MIN_SENSIBLE_EVENTS = 20
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fitted component weights and how well they predict held-out events.
+
+    Attributes:
+        n: Events used.
+        coefficients: Raw NNLS coefficients ``b_c`` (CAR per unit of component jump).
+        fitted: Components with at least one event that moved them.
+        params: The score parameters with the fitted weights (others unchanged).
+        loo_rmse: Leave-one-out root-mean-square error of the predicted ``-CAR``.
+        baseline_rmse: Root-mean-square of ``-CAR`` (the error of predicting zero).
+        warnings: Messages to show loudly (too few events, nothing fitted).
+    """
+
+    n: int
+    coefficients: dict[str, float]
+    fitted: tuple[str, ...]
+    params: ScoreParams
+    loo_rmse: float
+    baseline_rmse: float
+    warnings: tuple[str, ...]
+
+
+def _fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    if not len(y) or not x.any():
+        return np.zeros(x.shape[1])
+    coef, _ = nnls(x, y)
+    return coef
+
+
+def calibrate_weights(jumps: pd.DataFrame, base: ScoreParams | None = None) -> Calibration:
+    """Fit weights to a :func:`~recall_risk.study.against.score_jumps` frame.
+
+    Args:
+        jumps: Component jumps and CARs of the studied events.
+        base: Parameters whose weights are replaced (defaults when ``None``).
+    """
+    base = base or ScoreParams()
+    x = jumps[list(COMPONENTS)].to_numpy(dtype=float)
+    y = -jumps["car"].to_numpy(dtype=float)
+    n = len(y)
+    coef = _fit(x, y)
+    fitted = tuple(c for j, c in enumerate(COMPONENTS) if (x[:, j] > 0).any())
+    errors = [float(x[i] @ _fit(np.delete(x, i, 0), np.delete(y, i)) - y[i]) for i in range(n)]
+    loo = math.sqrt(float(np.mean(np.square(errors)))) if n else math.nan
+    baseline = math.sqrt(float(np.mean(np.square(y)))) if n else math.nan
+    weights = base.weights.model_dump()
+    top = max((coef[COMPONENTS.index(c)] for c in fitted), default=0.0)
+    for c in fitted:
+        weights[c] = round(float(coef[COMPONENTS.index(c)] / top), 6) if top > 0 else 0.0
+    params = base.model_copy(update={"weights": base.weights.model_copy(update=weights)})
+    warnings = []
+    if n < MIN_SENSIBLE_EVENTS:
+        warnings.append(
+            f"only {n} events: fewer than {MIN_SENSIBLE_EVENTS}, so these weights describe "
+            "these few events and will not generalise; do not use them for decisions"
+        )
+    if fitted and top == 0:
+        warnings.append("no component predicts a fall (every coefficient is 0): weights all 0")
+    if n and not loo < baseline:
+        warnings.append(
+            f"leave-one-out error {loo:.4f} is not below the no-model baseline {baseline:.4f}: "
+            "the fitted weights predict held-out events no better than predicting nothing"
+        )
+    return Calibration(
+        n=n,
+        coefficients={c: float(coef[j]) for j, c in enumerate(COMPONENTS)},
+        fitted=fitted,
+        params=params,
+        loo_rmse=loo,
+        baseline_rmse=baseline,
+        warnings=tuple(warnings),
+    )
+
+
+def params_yaml(calibration: Calibration, *, origin: str) -> str:
+    """YAML text of the fitted parameters, with the fit's facts and warnings as comments.
+
+    The mapping is loadable by :func:`~recall_risk.scoring.load_score_params` and can be pasted
+    as a run config's ``score:`` section.
+    """
+    c = calibration
+    lines = [
+        f"# Score parameters with component weights fitted to event-study CARs ({origin}).",
+        f"# Events used: {c.n}. NNLS of -CAR on component jumps; weights = b / max(b).",
+        "# Coefficients b: " + ", ".join(f"{k} {v:.6g}" for k, v in c.coefficients.items()),
+        "# Fitted: "
+        + (", ".join(c.fitted) or "none")
+        + "; other components keep their previous weights.",
+        f"# Leave-one-out RMSE {c.loo_rmse:.6f} vs no-model baseline {c.baseline_rmse:.6f}.",
+    ]
+    lines += [f"# WARNING: {w}" for w in c.warnings]
+    body = yaml.safe_dump(c.params.model_dump(mode="json"), sort_keys=False)
+    return "\n".join(lines) + "\n" + body
+
+
+def write_params_yaml(calibration: Calibration, path: Path, *, origin: str) -> Path:
+    """Write :func:`params_yaml` to ``path`` atomically and return the path."""
+    atomic_write_text(path, params_yaml(calibration, origin=origin))
+    return path
