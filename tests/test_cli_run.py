@@ -1,0 +1,144 @@
+"""``recall-risk run``: the offline failure of the online form, and a run from CSV prices.
+
+Only :func:`test_online_form_fails_fast_offline` may touch the network, and only through the
+price source's short connectivity probe (that probe is what it tests). Every other test here runs
+with sockets disabled, so an accidental download fails loudly instead of hanging.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from recall_risk.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+XIAOMI = REPO / "configs" / "xiaomi_su7.yaml"
+REPORT_FILES = {
+    "metrics.json",
+    "metrics.csv",
+    "equity.csv",
+    "trades.csv",
+    "score.csv",
+    "summary.md",
+    "report.html",
+    "equity.png",
+}
+OFFLINE_LIMIT_S = 10.0
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Make any connection attempt an error that names the culprit."""
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError(f"test tried to reach the network: {args!r}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def test_online_form_fails_fast_offline(tmp_path):
+    """The README's main command, offline: exit 1 within 10 s, telling the user --prices-dir.
+
+    Runs the real CLI in a subprocess with an empty price cache, so the Yahoo source has to probe
+    the network; the tests run without internet access. The time bound is the functional
+    requirement (yfinance alone hangs for minutes on a dead network), not a benchmark.
+    """
+    env = {
+        **os.environ,
+        "RECALL_RISK_CACHE": str(tmp_path / "cache"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+    }
+    out = tmp_path / "out"
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "recall_risk.cli", "run", str(XIAOMI), "--out", str(out)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 1, proc.stderr
+    assert elapsed < OFFLINE_LIMIT_S, f"offline failure took {elapsed:.1f} s"
+    assert "--prices-dir" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_run_writes_every_report_file(prices_dir, tmp_path, capsys, no_network):
+    out = tmp_path / "xiaomi"
+    code = main(["run", str(XIAOMI), "--prices-dir", str(prices_dir), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert {p.name for p in out.iterdir()} == REPORT_FILES
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert list(metrics["strategies"]) == [
+        "buy_and_hold",
+        "risk_exit",
+        "risk_scaled",
+        "sma_cross",
+        "sma_cross_risk",
+    ]
+    assert metrics["run"]["name"] == "xiaomi_su7"
+    assert "risk_exit" in captured.out  # the metrics table
+    assert f"to {out}" in captured.out
+    assert "Traceback" not in captured.err
+
+
+def test_default_out_is_runs_name_in_the_working_directory(
+    prices_dir, tmp_path, monkeypatch, capsys, no_network
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(XIAOMI), "--prices-dir", str(prices_dir), "--quiet"]) == 0
+    assert (tmp_path / "runs" / "xiaomi_su7" / "metrics.json").is_file()
+    capsys.readouterr()
+
+
+def _config(folder: Path, tickers: str) -> Path:
+    path = folder / "run.yaml"
+    path.write_text(
+        f"name: small\ndata: {{tickers: {tickers}, start: 2024-04-01, end: 2025-03-31}}\n"
+        "strategies: [{name: hold, strategy: buy_and_hold}]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_ticker_missing_from_prices_dir_exits_2(prices_dir, tmp_path, capsys, no_network):
+    out = tmp_path / "out"
+    config = _config(tmp_path, "[NOPE.XX]")
+    code = main(["run", str(config), "--prices-dir", str(prices_dir), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "NOPE.XX" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_prices_dir_that_is_not_a_folder_exits_2(tmp_path, capsys, no_network):
+    out = tmp_path / "out"
+    missing = tmp_path / "no_prices_here"
+    code = main(["run", str(_config(tmp_path, "[1810.HK]")), "--prices-dir", str(missing)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert str(missing) in err
+    assert not out.exists()
+
+
+def test_run_help_names_the_offline_option(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "--help"])
+    assert info.value.code == 0
+    assert "--prices-dir" in capsys.readouterr().out
