@@ -20,7 +20,15 @@ EXIT_USAGE = 2
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every sub-command registered."""
-    from recall_risk.cli import compare_cmd, events_cmd, fetch_cmd, run_cmd, score_cmd, study_cmd
+    from recall_risk.cli import (
+        compare_cmd,
+        events_cmd,
+        fetch_cmd,
+        run_cmd,
+        score_cmd,
+        study_cmd,
+        walkforward_cmd,
+    )
 
     parser = argparse.ArgumentParser(
         prog="recall-risk",
@@ -28,7 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (run_cmd, compare_cmd, events_cmd, score_cmd, fetch_cmd, study_cmd):
+    for module in (
+        run_cmd,
+        compare_cmd,
+        events_cmd,
+        score_cmd,
+        fetch_cmd,
+        study_cmd,
+        walkforward_cmd,
+    ):
         module.register(sub)
     return parser
 

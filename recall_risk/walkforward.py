@@ -1,0 +1,437 @@
+"""Walk-forward evaluation of a config's sweep: choose parameters on a train window, test them on
+the next, unseen window, and chain the test windows into one out-of-sample equity curve.
+
+Folds are laid out in trading bars of the first ticker, back to back so that the last test window
+ends on the last bar; test windows are contiguous and never overlap a train window. ``rolling``
+train windows have a fixed length; ``anchored`` ones all start at the first fold's train start and
+grow. Selection is point in time: each fold's sweep sees prices only up to its train end (the data
+are cut there, not just the backtest window). Each test window starts with fresh cash, so the
+stitched curve compounds the test windows' returns and holds cash over each window's first bar.
+
+Few events make walk-forward results fragile: the number of announced events in each window is
+counted, and a window without any gets a warning in :attr:`WalkForwardResult.warnings`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from recall_risk.bt.engine import run_backtest
+from recall_risk.config import RunConfig
+from recall_risk.errors import ConfigError
+from recall_risk.events import EventSet
+from recall_risk.fast import prepare, simulate, supports
+from recall_risk.metrics import HIGHER_IS_BETTER, METRIC_NAMES, compute_metrics
+from recall_risk.sweep import (
+    ERROR_COLUMN,
+    Evaluator,
+    SweepData,
+    SweepSpec,
+    evaluate_points,
+    load_sweep_spec,
+)
+from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY
+
+MIN_TRAIN_DAYS = 20
+MIN_TEST_DAYS = 10
+SUMMARY_METRICS = ("total_return", "sharpe", "max_drawdown", "trades")
+"""Metrics shown for every fold, after the selection metric."""
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One train window and the test window right after it (inclusive dates, bar counts)."""
+
+    index: int
+    train_start: pd.Timestamp
+    train_end: pd.Timestamp
+    test_start: pd.Timestamp
+    test_end: pd.Timestamp
+    train_bars: int
+    test_bars: int
+
+
+def make_folds(
+    dates: pd.DatetimeIndex,
+    *,
+    folds: int,
+    train_days: int | None = None,
+    test_days: int | None = None,
+    anchored: bool = False,
+    where: str = "walkforward",
+) -> list[Fold]:
+    """Lay ``folds`` train/test windows over ``dates`` (trading bars, sorted).
+
+    Defaults: ``test_days`` splits the bars into ``folds + 2`` equal parts (the first train window
+    gets the two spare parts); ``train_days`` is every bar before the first test window.
+
+    Raises:
+        ConfigError: fewer than one fold, windows shorter than :data:`MIN_TRAIN_DAYS` /
+            :data:`MIN_TEST_DAYS`, or fewer bars than ``train_days + folds × test_days``.
+    """
+    n = len(dates)
+    if folds < 1:
+        raise ConfigError(f"{where}: --folds must be at least 1, got {folds}")
+    if test_days is None:
+        test_days = (n - train_days) // folds if train_days is not None else n // (folds + 2)
+    if train_days is None:
+        train_days = n - folds * test_days
+    if test_days < MIN_TEST_DAYS or train_days < MIN_TRAIN_DAYS:
+        raise ConfigError(
+            f"{where}: folds too short: {train_days} train and {test_days} test bars; expected at "
+            f"least {MIN_TRAIN_DAYS} train and {MIN_TEST_DAYS} test bars (the data hold {n} bars: "
+            "use fewer --folds or set --train-days/--test-days)"
+        )
+    if train_days + folds * test_days > n:
+        raise ConfigError(
+            f"{where}: {folds} folds of {test_days} test bars after {train_days} train bars need "
+            f"{train_days + folds * test_days} bars, but the data hold {n} "
+            f"({dates[0].date()} .. {dates[-1].date()}); use fewer --folds or shorter windows"
+        )
+    first_train = n - folds * test_days - train_days
+    out = []
+    for k in range(folds):
+        test_start = n - (folds - k) * test_days
+        train_start = first_train if anchored else test_start - train_days
+        out.append(
+            Fold(
+                index=k + 1,
+                train_start=dates[train_start],
+                train_end=dates[test_start - 1],
+                test_start=dates[test_start],
+                test_end=dates[test_start + test_days - 1],
+                train_bars=test_start - train_start,
+                test_bars=test_days,
+            )
+        )
+    return out
+
+
+def count_events(event_sets: Iterable[EventSet], start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Events announced from ``start`` to ``end`` (inclusive), over every set."""
+    first, last = start.date(), end.date()
+    return sum(first <= e.announced <= last for s in event_sets for e in s.events)
+
+
+def feasible_rows(table: pd.DataFrame, spec: SweepSpec, metric: str) -> list[bool]:
+    """Per row: no error, a value for ``metric``, and every constraint of the sweep holds."""
+    out = []
+    for row in table.to_dict("records"):
+        value = _plain(row.get(metric))
+        ok = not row.get(ERROR_COLUMN) and value is not None
+        out.append(ok and all(c.holds(_plain(row.get(c.metric))) for c in spec.constraints))
+    return out
+
+
+def select_best(table: pd.DataFrame, spec: SweepSpec, metric: str, maximize: bool) -> int | None:
+    """Row position of the best feasible point (see :func:`feasible_rows`); ties go to the first
+    in grid order. None when no point is feasible."""
+    best: int | None = None
+    best_value = 0.0
+    for pos, ok in enumerate(feasible_rows(table, spec, metric)):
+        if not ok:
+            continue
+        value = float(table[metric].iloc[pos])
+        if best is None or (value > best_value if maximize else value < best_value):
+            best, best_value = pos, value
+    return best
+
+
+def _plain(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _row_metrics(table: pd.DataFrame, pos: int) -> dict[str, Any]:
+    """One row's metrics as plain Python numbers (None for missing; ``trades`` an int)."""
+    out: dict[str, Any] = {}
+    for m in METRIC_NAMES:
+        value = _plain(table[m].iloc[pos])
+        out[m] = int(value) if m == "trades" and value is not None else value
+    return out
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    """What one fold chose and how it did in and out of sample."""
+
+    fold: Fold
+    train_events: int
+    test_events: int
+    candidates: int
+    feasible: int
+    params: dict[str, Any] | None
+    in_sample: dict[str, Any]
+    out_of_sample: dict[str, Any]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class WalkForwardResult:
+    """Every fold, the stitched out-of-sample curve, its metrics and the warnings."""
+
+    name: str
+    metric: str
+    maximize: bool
+    anchored: bool
+    engine: str
+    point_keys: list[str]
+    folds: list[FoldResult]
+    stitched: pd.DataFrame
+    stitched_metrics: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    def table(self) -> pd.DataFrame:
+        """One row per fold: windows, event counts, the chosen params, in/out-of-sample metrics."""
+        shown = list(dict.fromkeys((self.metric, *SUMMARY_METRICS)))
+        rows = []
+        for r in self.folds:
+            f = r.fold
+            row: dict[str, Any] = {
+                "fold": f.index,
+                "train_start": f.train_start.date().isoformat(),
+                "train_end": f.train_end.date().isoformat(),
+                "test_start": f.test_start.date().isoformat(),
+                "test_end": f.test_end.date().isoformat(),
+                "train_bars": f.train_bars,
+                "test_bars": f.test_bars,
+                "train_events": r.train_events,
+                "test_events": r.test_events,
+                "feasible": r.feasible,
+                "candidates": r.candidates,
+            }
+            row.update({k: (r.params or {}).get(k) for k in self.point_keys})
+            row.update({f"is_{m}": r.in_sample.get(m) for m in shown})
+            row.update({f"oos_{m}": r.out_of_sample.get(m) for m in shown})
+            row["note"] = r.note
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        for key in self.point_keys:  # chosen values as given (an int stays an int, none is empty)
+            frame[key] = pd.Series([row[key] for row in rows], dtype=object)
+        for column in ("is_trades", "oos_trades"):
+            if column in frame:
+                frame[column] = frame[column].astype("Int64")
+        return frame
+
+
+def check_metric(metric: str, where: str) -> None:
+    """Raise :class:`ConfigError` (with "did you mean") unless ``metric`` is a known metric."""
+    if metric not in METRIC_NAMES:
+        close = difflib.get_close_matches(metric, METRIC_NAMES, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(
+            f"{where}: unknown metric {metric!r}{hint}; expected one of: {', '.join(METRIC_NAMES)}"
+        )
+
+
+def upto(data: SweepData, end: pd.Timestamp) -> SweepData:
+    """The data cut after ``end``: what was known at ``end``'s close."""
+    return SweepData(
+        prices={t: p.loc[:end] for t, p in data.prices.items()},
+        benchmark=data.benchmark.loc[:end] if data.benchmark is not None else None,
+        events=data.events,
+    )
+
+
+def run_point(
+    evaluator: Evaluator, point: Mapping[str, Any]
+) -> tuple[pd.Series, pd.Series, list[float]]:
+    """Equity, exposure and closed trades' results of one point over the evaluator's window.
+
+    :func:`~recall_risk.sweep.evaluate_points` returns metrics only; this is the same run
+    (same engine choice, same parameters) keeping the curve, for stitching.
+
+    Raises:
+        ValueError: parameters the strategy refuses on this window.
+    """
+    name = str(point.get(STRATEGY_KEY, evaluator.default_strategy))
+    entry = evaluator.entry(name)
+    score = {k: v for k, v in point.items() if k.startswith(SCORE_PREFIX)}
+    given = {
+        **entry.params,
+        **{k: v for k, v in point.items() if k not in score and k != STRATEGY_KEY},
+    }
+    frames = evaluator.frames(score)
+    broker = evaluator.config.broker
+    if evaluator.engine == "fast" and supports(entry.reference) and len(frames) == 1:
+        ticker, frame = next(iter(frames.items()))
+        result = simulate(
+            entry.reference,
+            prepare(frame, ticker),
+            {**entry.defaults, **given},
+            cash=broker.cash,
+            commission=broker.commission,
+            slippage=broker.slippage,
+        )
+        return (
+            pd.Series(result.equity, index=frame.index, name="value"),
+            pd.Series(result.exposure, index=frame.index, name="exposure"),
+            list(result.trade_pnls),
+        )
+    out = run_backtest(
+        entry.cls,
+        frames,
+        given,
+        cash=broker.cash,
+        commission=broker.commission,
+        slippage=broker.slippage,
+        thresholds=evaluator.config.report.thresholds,
+    )
+    return out.equity, out.exposure, [float(t["pnl_net"]) for t in out.trades]
+
+
+def _metrics(
+    evaluator: Evaluator, equity: pd.Series, exposure: pd.Series, pnls: list[float]
+) -> dict[str, Any]:
+    """Metrics as :func:`~recall_risk.sweep.evaluate_points` computes them."""
+    config = evaluator.config
+    return compute_metrics(
+        equity,
+        initial_cash=config.broker.cash,
+        exposure=exposure,
+        trade_pnls=pnls,
+        benchmark_equity=evaluator.benchmark_equity(),
+        risk_free=config.report.risk_free,
+    )
+
+
+def _fold_warnings(result: FoldResult) -> list[str]:
+    f, out = result.fold, []
+    if result.train_events == 0:
+        out.append(
+            f"fold {f.index}: no event announced in the train window "
+            f"{f.train_start.date()} .. {f.train_end.date()}: its parameters were fitted to "
+            "prices alone"
+        )
+    if result.test_events == 0:
+        out.append(
+            f"fold {f.index}: no event announced in the test window "
+            f"{f.test_start.date()} .. {f.test_end.date()}: its out-of-sample result tests "
+            "no new event, only the fading score of earlier ones"
+        )
+    if result.note:
+        out.append(f"fold {f.index}: {result.note}")
+    return out
+
+
+def run_walkforward(
+    config: RunConfig,
+    data: SweepData,
+    *,
+    folds: int = 4,
+    train_days: int | None = None,
+    test_days: int | None = None,
+    anchored: bool = False,
+    metric: str | None = None,
+    engine: str = "fast",
+) -> WalkForwardResult:
+    """Choose the sweep's best point on each train window, run it on the next test window.
+
+    Args:
+        config: a run config with a ``sweep`` section.
+        data: from :func:`~recall_risk.sweep.prepare_sweep_data`.
+        folds, train_days, test_days, anchored: the fold layout (see :func:`make_folds`).
+        metric: the selection metric (default: the sweep's; its direction from the metric).
+        engine: ``"fast"`` or ``"backtrader"``, as for :func:`~recall_risk.sweep.evaluate_points`.
+
+    Raises:
+        ConfigError: no sweep section, a bad option, or too few bars for the layout.
+    """
+    where = str(config.source_path or "config")
+    spec = load_sweep_spec(config)
+    if metric is None or metric == spec.metric:
+        metric, maximize = spec.metric, spec.maximize
+    else:
+        check_metric(metric, f"{where}: --metric")
+        maximize = HIGHER_IS_BETTER.get(metric) is not False
+    dates = pd.DatetimeIndex(data.prices[config.data.tickers[0]].index)
+    layout = make_folds(
+        dates,
+        folds=folds,
+        train_days=train_days,
+        test_days=test_days,
+        anchored=anchored,
+        where=where,
+    )
+    points = spec.points()
+    cash = config.broker.cash
+    event_sets = list(data.events.values())
+    results, pieces, pnls_all, warnings = [], [], [], []
+    running = cash
+    for f in layout:
+        table = evaluate_points(
+            config,
+            upto(data, f.train_end),
+            points,
+            engine=engine,  # type: ignore[arg-type]
+            start=f.train_start.date(),
+            end=f.train_end.date(),
+        )
+        feasible = sum(feasible_rows(table, spec, metric))
+        best = select_best(table, spec, metric, maximize)
+        tester = Evaluator(
+            config,
+            upto(data, f.test_end),
+            engine=engine,  # type: ignore[arg-type]
+            start=f.test_start.date(),
+            end=f.test_end.date(),
+        )
+        test_dates = dates[(dates >= f.test_start) & (dates <= f.test_end)]
+        params, in_sample, note = None, {}, ""
+        equity = pd.Series(cash, index=test_dates, name="value", dtype=float)
+        exposure = pd.Series(0.0, index=test_dates, name="exposure")
+        pnls: list[float] = []
+        if best is None:
+            note = "no point satisfies the constraints on the train window: held cash"
+        else:
+            params = dict(points[best])
+            in_sample = _row_metrics(table, best)
+            try:
+                equity, exposure, pnls = run_point(tester, params)
+            except ValueError as exc:
+                note = f"the chosen point fails on the test window ({exc}): held cash"
+        out_of_sample = _metrics(tester, equity, exposure, pnls)
+        result = FoldResult(
+            fold=f,
+            train_events=count_events(event_sets, f.train_start, f.train_end),
+            test_events=count_events(event_sets, f.test_start, f.test_end),
+            candidates=len(points),
+            feasible=feasible,
+            params=params,
+            in_sample=in_sample,
+            out_of_sample=out_of_sample,
+            note=note,
+        )
+        results.append(result)
+        warnings.extend(_fold_warnings(result))
+        pieces.append(
+            pd.DataFrame({"fold": f.index, "value": equity / cash * running, "exposure": exposure})
+        )
+        running = float(pieces[-1]["value"].iloc[-1])
+        pnls_all.extend(pnls)
+    stitched = pd.concat(pieces)
+    stitched.index.name = "date"
+    whole = Evaluator(
+        config,
+        upto(data, layout[-1].test_end),
+        engine=engine,  # type: ignore[arg-type]
+        start=layout[0].test_start.date(),
+        end=layout[-1].test_end.date(),
+    )
+    stitched_metrics = _metrics(whole, stitched["value"], stitched["exposure"], pnls_all)
+    return WalkForwardResult(
+        name=config.name,
+        metric=metric,
+        maximize=maximize,
+        anchored=anchored,
+        engine=engine,
+        point_keys=spec.keys,
+        folds=results,
+        stitched=stitched,
+        stitched_metrics=stitched_metrics,
+        warnings=warnings,
+    )
