@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         run_cmd,
         score_cmd,
         study_cmd,
+        sweep_cmd,
         walkforward_cmd,
     )
 
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         score_cmd,
         fetch_cmd,
         study_cmd,
+        sweep_cmd,
         walkforward_cmd,
     ):
         module.register(sub)

@@ -1,0 +1,161 @@
+"""``recall-risk sweep CONFIG``: run the config's parameter sweep and write its outputs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from recall_risk.cli.output import console
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from recall_risk.sweep.executors import SweepRun
+    from recall_risk.sweep.spec import SweepSpec
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``sweep`` command."""
+    parser = subparsers.add_parser(
+        "sweep",
+        help="run the parameter sweep of a YAML config (grid or random sample)",
+        description="Backtest every point of CONFIG's sweep section; write results.csv/.parquet, "
+        "top.md, heatmap.png/.html and the best points as ready-to-run configs in best/ to DIR "
+        "(default runs/<name>-sweep/).",
+    )
+    parser.add_argument("config", type=Path, help="YAML run config with a sweep section")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="local|ADDRESS",
+        help="'local': a Dask LocalCluster of --workers processes (a process pool without Dask); "
+        "tcp://HOST:PORT: an existing Dask scheduler; 'processes': a process pool; "
+        "default: this process, or a process pool when --workers > 1",
+    )
+    parser.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes")
+    parser.add_argument(
+        "--engine",
+        choices=("fast", "backtrader"),
+        default="fast",
+        help="fast: the numpy engine (strategies it does not know run on backtrader); "
+        "backtrader: every point on backtrader",
+    )
+    parser.add_argument(
+        "--prices-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="offline: read prices from this folder of TICKER.csv files instead of Yahoo Finance",
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help="run sweeps of more than 1,000,000 backtests"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
+    parser.set_defaults(handler=_sweep)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from recall_risk.config import load_config
+    from recall_risk.errors import ConfigError
+    from recall_risk.sweep import MAX_POINTS, load_sweep_spec, prepare_sweep_data
+    from recall_risk.sweep.executors import run_points
+    from recall_risk.sweep.write import write_sweep
+
+    started = time.perf_counter()
+    if args.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {args.workers}")
+    config = load_config(args.config)
+    spec = load_sweep_spec(config, max_points=None if args.yes else MAX_POINTS)
+    scheduler = args.scheduler or ("processes" if args.workers > 1 else "serial")
+    if scheduler not in ("serial", "processes", "local") and "://" not in scheduler:
+        raise ConfigError(
+            f"--scheduler: expected local, processes or a Dask address like tcp://host:8786, "
+            f"got {scheduler!r}"
+        )
+    points = spec.points()
+    data = prepare_sweep_data(config, args.prices_dir)
+    err = console(stderr=True)
+    if args.quiet or not err.is_terminal:
+        run = run_points(
+            config, data, points, engine=args.engine, scheduler=scheduler, workers=args.workers
+        )
+    else:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"sweep {config.name}", total=len(points))
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            run = run_points(
+                config,
+                data,
+                points,
+                engine=args.engine,
+                scheduler=scheduler,
+                workers=args.workers,
+                progress=progress,
+            )
+    out_dir = args.out or Path("runs") / f"{config.name}-sweep"
+    written = write_sweep(out_dir, config, spec, points, run)
+    out = console()
+    for note in run.notes:
+        err.print(f"note: {note}")
+    _print_top(out, run, spec)
+    elapsed = time.perf_counter() - started
+    out.print(
+        f"{len(points)} backtests on {run.executor}; wrote {len(written)} files to {out_dir} "
+        f"in {elapsed:.1f} s"
+    )
+    sys.stdout.flush()
+    return 0
+
+
+def _print_top(out: Console, run: SweepRun, spec: SweepSpec) -> None:
+    """The best few points as a table on stdout."""
+    from rich.table import Table
+
+    from recall_risk.cli.output import format_value
+    from recall_risk.sweep.ranking import rank_table, top_rows
+
+    ranked = rank_table(run.table, spec)
+    best = top_rows(ranked, min(5, spec.top))
+    metric = spec.metric
+    table = Table(title=f"best by {metric}")
+    columns = ["rank", *spec.keys, metric, "max_drawdown", "trades"]
+    columns = list(dict.fromkeys(columns))
+    for column in columns:
+        table.add_column(column, justify="right")
+    for _, row in best.iterrows():
+        table.add_row(*(format_value(_plain(row[c])) for c in columns))
+    if best.empty:
+        out.print("no point satisfies the constraints")
+    else:
+        out.print(table)
+
+
+def _plain(value: object) -> object:
+    """numpy scalars -> Python scalars (for display)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value

@@ -1,0 +1,277 @@
+"""Run sweep points in this process, in a process pool, or on Dask; always the same table.
+
+Points are grouped by their score parameters (so a batch scores once per group) and cut into
+batches of about ``n / (workers × 8)`` points: a task is never one tiny backtest, and there are
+enough tasks to keep every worker busy to the end. The config and the data go to each worker once
+(a process pool's initializer; a Dask ``scatter`` with ``broadcast=True``), then only batches of
+points travel. Rows are put back in point order before the table is built, so the table does not
+depend on the executor, the number of workers or the order in which batches finish.
+
+Dask (``dask.distributed``) is an optional extra: without it, ``--scheduler local`` falls back to
+a process pool and says so in :attr:`SweepRun.notes`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import multiprocessing
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from recall_risk.config import RunConfig
+from recall_risk.errors import ConfigError, DataUnavailableError
+from recall_risk.sweep.data import SweepData
+from recall_risk.sweep.evaluate import Engine, Evaluator, point_keys_of, rows_to_frame
+from recall_risk.sweep.spec import SCORE_PREFIX
+
+Progress = Callable[[int, int], None]
+"""``progress(points done, points total)``."""
+
+CONNECT_TIMEOUT_S = 5
+TASKS_PER_WORKER = 8
+
+
+class ClusterUnavailableError(DataUnavailableError):
+    """A Dask scheduler address cannot be reached (exit code 1, like an unreachable source)."""
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """The table of a sweep and how it was computed.
+
+    Attributes:
+        table: one row per point, in point order (see :func:`evaluate_points`).
+        executor: what ran it, e.g. ``"serial"``, ``"processes (2 workers)"``, ``"dask ..."``.
+        notes: things the user should know (a fallback, for example).
+    """
+
+    table: pd.DataFrame
+    executor: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every batch shares (shipped once per worker)."""
+
+    config: RunConfig
+    data: SweepData
+    engine: Engine
+    start: date | None
+    end: date | None
+    strategy: str | None
+
+
+def _score_key(point: Mapping[str, Any]) -> str:
+    return json.dumps({k: v for k, v in sorted(point.items()) if k.startswith(SCORE_PREFIX)})
+
+
+def make_batches(points: Sequence[Mapping[str, Any]], workers: int) -> list[list[int]]:
+    """Point indices in batches: grouped by score parameters, about ``n / (workers × 8)`` each."""
+    n = len(points)
+    if n == 0:
+        return []
+    size = max(1, math.ceil(n / (max(1, workers) * TASKS_PER_WORKER)))
+    order = sorted(range(n), key=lambda i: (_score_key(points[i]), i))
+    return [order[i : i + size] for i in range(0, n, size)]
+
+
+def _evaluate_batch(job: _Job, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    evaluator = Evaluator(
+        job.config,
+        job.data,
+        engine=job.engine,
+        start=job.start,
+        end=job.end,
+        strategy=job.strategy,
+    )
+    return [evaluator.row(point) for point in points]
+
+
+_WORKER_JOB: _Job | None = None
+
+
+def _init_worker(job: _Job) -> None:
+    global _WORKER_JOB  # a process pool worker's one shared input
+    _WORKER_JOB = job
+
+
+def _pool_batch(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if _WORKER_JOB is None:  # pragma: no cover - the initializer always runs first
+        raise RuntimeError("worker started without its job")
+    return _evaluate_batch(_WORKER_JOB, points)
+
+
+def run_points(
+    config: RunConfig,
+    data: SweepData,
+    points: Sequence[Mapping[str, Any]],
+    *,
+    engine: Engine = "fast",
+    scheduler: str | None = None,
+    workers: int = 1,
+    start: date | None = None,
+    end: date | None = None,
+    strategy: str | None = None,
+    progress: Progress | None = None,
+) -> SweepRun:
+    """Evaluate ``points`` with the chosen executor.
+
+    Args:
+        scheduler: None or ``"serial"`` (this process), ``"processes"`` (a process pool of
+            ``workers``), ``"local"`` (a Dask LocalCluster of ``workers`` processes) or a Dask
+            scheduler address such as ``tcp://127.0.0.1:8786``.
+        workers: processes for ``"processes"`` and ``"local"``.
+        progress: called with (points done, points total) as batches finish.
+
+    Raises:
+        ConfigError: bad workers or scheduler; errors of :func:`evaluate_points`.
+        ClusterUnavailableError: a scheduler address that cannot be reached within 5 s.
+    """
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}")
+    job = _Job(config, data, engine, start, end, strategy)
+    points = [dict(p) for p in points]
+    report = progress or (lambda _done, _total: None)
+    notes: list[str] = []
+    kind = scheduler or "serial"
+    if kind == "serial":
+        rows = _run_serial(job, points, report)
+        executor = "serial"
+    elif kind == "processes":
+        rows = _run_pool(job, points, workers, report)
+        executor = f"processes ({workers} workers)"
+    elif kind == "local" or "://" in kind:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            if kind != "local":
+                raise ConfigError(
+                    f"--scheduler {kind} needs Dask: pip install 'recall-risk[dask]'"
+                ) from None
+            notes.append(
+                "dask.distributed is not installed (pip install 'recall-risk[dask]'): "
+                f"ran on a local process pool of {workers} workers instead"
+            )
+            rows = _run_pool(job, points, workers, report)
+            executor = f"processes ({workers} workers)"
+        else:
+            rows, executor = _run_dask(job, points, kind, workers, report)
+    else:
+        raise ConfigError(
+            f"--scheduler: expected serial, processes, local or a Dask address like "
+            f"tcp://host:8786, got {scheduler!r}"
+        )
+    return SweepRun(
+        table=rows_to_frame(rows, point_keys_of(points)), executor=executor, notes=notes
+    )
+
+
+def _place(
+    batches: list[list[int]], results: dict[int, list[dict[str, Any]]], n: int
+) -> list[dict[str, Any]]:
+    """Rows back in point order."""
+    rows: list[dict[str, Any] | None] = [None] * n
+    for b, indices in enumerate(batches):
+        for i, row in zip(indices, results[b], strict=True):
+            rows[i] = row
+    return [r for r in rows if r is not None]
+
+
+def _run_serial(job: _Job, points: list[dict[str, Any]], report: Progress) -> list[dict[str, Any]]:
+    batches = make_batches(points, 1)
+    evaluator = Evaluator(
+        job.config, job.data, engine=job.engine, start=job.start, end=job.end, strategy=job.strategy
+    )
+    results: dict[int, list[dict[str, Any]]] = {}
+    done = 0
+    report(0, len(points))
+    for b, indices in enumerate(batches):
+        results[b] = [evaluator.row(points[i]) for i in indices]
+        done += len(indices)
+        report(done, len(points))
+    return _place(batches, results, len(points))
+
+
+def _run_pool(
+    job: _Job, points: list[dict[str, Any]], workers: int, report: Progress
+) -> list[dict[str, Any]]:
+    batches = make_batches(points, workers)
+    results: dict[int, list[dict[str, Any]]] = {}
+    done = 0
+    report(0, len(points))
+    # spawn, not fork: the parent may run threads (a progress display, Dask) that fork would copy
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(job,)
+    ) as pool:
+        futures = {
+            pool.submit(_pool_batch, [points[i] for i in indices]): b
+            for b, indices in enumerate(batches)
+        }
+        for future in as_completed(futures):
+            b = futures[future]
+            results[b] = future.result()
+            done += len(batches[b])
+            report(done, len(points))
+    return _place(batches, results, len(points))
+
+
+def _dask_client(scheduler: str, workers: int) -> tuple[Any, Any, str]:
+    """A connected client (and the LocalCluster it owns, if any)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return Client(cluster), cluster, f"dask LocalCluster ({workers} workers)"
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterUnavailableError(
+            f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT_S} s "
+            f"({exc}); is `dask scheduler` running there, or use --scheduler local"
+        ) from None
+    n = len(client.scheduler_info().get("workers", {}))
+    return client, None, f"dask {scheduler} ({n} workers)"
+
+
+def _run_dask(
+    job: _Job, points: list[dict[str, Any]], scheduler: str, workers: int, report: Progress
+) -> tuple[list[dict[str, Any]], str]:
+    from distributed import as_completed as dask_completed
+
+    client, cluster, executor = _dask_client(scheduler, workers)
+    try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        batches = make_batches(points, n_workers)
+        shared = client.scatter(job, broadcast=True)
+        futures = {
+            client.submit(_evaluate_batch, shared, [points[i] for i in indices], pure=False): b
+            for b, indices in enumerate(batches)
+        }
+        results: dict[int, list[dict[str, Any]]] = {}
+        done = 0
+        report(0, len(points))
+        for future in dask_completed(list(futures)):
+            b = futures[future]
+            results[b] = future.result()
+            done += len(batches[b])
+            report(done, len(points))
+        return _place(batches, results, len(points)), executor
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,40 @@
+"""Rank a sweep's table: feasibility under the constraints, then the metric, ties by point order.
+
+Kept apart from the writers so the walk-forward study (and tests) can rank without writing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recall_risk.sweep.evaluate import ERROR_COLUMN
+from recall_risk.sweep.spec import SweepSpec
+
+FEASIBLE_COLUMN = "feasible"
+RANK_COLUMN = "rank"
+
+
+def rank_table(table: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
+    """A copy of ``table`` with ``feasible`` (no error, metric known, every constraint holds) and
+    ``rank`` (1 = best feasible row; empty for infeasible rows), rows still in point order."""
+    out = table.copy()
+    metric = pd.to_numeric(out[spec.metric], errors="coerce").astype(np.float64)
+    feasible = (out[ERROR_COLUMN] == "") & metric.notna()
+    for constraint in spec.constraints:
+        values = out[constraint.metric].astype(object).where(out[constraint.metric].notna(), None)
+        feasible &= values.map(constraint.holds).astype(bool)
+    out[FEASIBLE_COLUMN] = feasible.astype(bool)
+    candidates = metric[feasible]
+    # a stable sort on the metric keeps point order among ties: deterministic whatever the executor
+    order = candidates.sort_values(ascending=not spec.maximize, kind="mergesort").index
+    ranks = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    ranks.loc[order] = np.arange(1, len(order) + 1)
+    out[RANK_COLUMN] = ranks
+    return out
+
+
+def top_rows(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` best feasible rows, best first."""
+    best = ranked[ranked[RANK_COLUMN].notna()].sort_values(RANK_COLUMN, kind="mergesort")
+    return best.head(n)
