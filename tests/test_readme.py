@@ -1,0 +1,196 @@
+"""The README is tested like code: its set-up commands, what CI runs, and every command line,
+option, config path and bundled event set it shows.
+
+Written generically: whatever ``recall-risk ...`` command lines the README shows (in code blocks
+or inline code), each sub-command must exist, each option must be accepted by that sub-command's
+parser, and the whole line must parse (lines with ``...`` placeholders are only checked for their
+sub-command and options).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from recall_risk.cli import build_parser
+from recall_risk.events import bundled_event_sets
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+CI_RUN = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+_FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+_INLINE = re.compile(r"(?<!`)`(recall-risk [^`]+)`(?!`)")
+_REPO_PATH = re.compile(
+    r"(?<![\w./-])((?:configs|examples|bench|strategies|recall_risk|tests)/[\w./-]*\w)"
+)
+
+
+def _blocks(language: str | None = None) -> list[str]:
+    return [body for lang, body in _FENCE.findall(README) if language is None or lang == language]
+
+
+def _command_after(marker: str) -> str:
+    """The first line of the first code block after ``<!-- marker -->`` (what .ci/run reads)."""
+    _, found, rest = README.partition(f"<!-- {marker} -->")
+    assert found, f"README.md has no <!-- {marker} --> marker"
+    match = _FENCE.search(rest)
+    assert match is not None, f"no code block after <!-- {marker} -->"
+    lines = [line for line in match.group(2).splitlines() if line.strip()]
+    assert len(lines) == 1, f"the block after <!-- {marker} --> must hold one command line"
+    return lines[0]
+
+
+def _shell_lines() -> list[str]:
+    """Command lines of the shell blocks, with backslash continuations joined."""
+    lines: list[str] = []
+    for body in _blocks("bash") + _blocks("sh") + _blocks("console"):
+        joined = re.sub(r"\\\n\s*", " ", body)
+        for line in joined.splitlines():
+            line = line.strip().removeprefix("$ ")
+            if line and not line.startswith("#"):
+                lines.append(line)
+    return lines
+
+
+def _cli_commands() -> list[list[str]]:
+    """Every ``recall-risk ...`` invocation shown, as argument lists (without the program)."""
+    texts = _INLINE.findall(README)
+    for line in _shell_lines():
+        for part in re.split(r"&&|\|\||;|\|", line):
+            part = part.split(" #", 1)[0].strip()
+            if part.startswith("recall-risk "):
+                texts.append(part)
+    commands = [shlex.split(text)[1:] for text in texts]
+    assert commands, "README.md shows no recall-risk command"
+    return commands
+
+
+COMMANDS = _cli_commands()
+
+
+def _ids(command: list[str]) -> str:
+    return " ".join(command)[:60]
+
+
+def test_main_command_installs_and_runs_a_config():
+    command = _command_after("main-command")
+    assert "python3 -m venv .venv" in command
+    assert "pip install ." in command
+    assert re.search(r"recall-risk run configs/\w+\.yaml", command)
+
+
+def test_test_command_installs_the_test_extras_and_runs_pytest():
+    command = _command_after("test-command")
+    assert "python3 -m venv .venv" in command
+    assert re.search(r"pip install \"?\.\[[^\]]*\btest\b", command)
+    assert command.split("&&")[-1].strip().startswith("pytest")
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    # Run .ci/run's own extraction and compare it with the README's line.
+    extract = next(line for line in CI_RUN.splitlines() if line.startswith("test_command="))
+    proc = subprocess.run(
+        ["bash", "-c", f'{extract}\nprintf "%s" "$test_command"'],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout == _command_after("test-command")
+    assert 'bash -euo pipefail -c "$test_command"' in CI_RUN
+
+
+def _subcommand(
+    parser: argparse.ArgumentParser, argv: list[str]
+) -> tuple[list[str], argparse.ArgumentParser]:
+    """Descend through nested sub-commands; return their names and the innermost parser."""
+    names: list[str] = []
+    rest = list(argv)
+    while rest:
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not actions or rest[0] not in actions[0].choices:
+            break
+        names.append(rest[0])
+        parser = actions[0].choices[rest.pop(0)]
+    return names, parser
+
+
+def _top_level_commands() -> set[str]:
+    parser = build_parser()
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return set(actions[0].choices)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=_ids)
+def test_readme_subcommand_exists(command):
+    assert command, "a bare 'recall-risk' line"
+    assert command[0] in _top_level_commands(), f"no sub-command {command[0]!r}"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=_ids)
+def test_readme_options_are_accepted(command):
+    names, parser = _subcommand(build_parser(), command)
+    accepted = set(parser._option_string_actions)
+    for token in command[len(names) :]:
+        if token.startswith("-") and len(token) > 1 and not token[1].isdigit():
+            flag = token.split("=", 1)[0]
+            assert flag in accepted, (
+                f"'recall-risk {' '.join(names)}' has no option {flag}; "
+                f"it takes {', '.join(sorted(accepted))}"
+            )
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if "..." not in c], ids=_ids)
+def test_readme_command_line_parses(command, capsys):
+    try:
+        args = build_parser().parse_args(command)
+    except SystemExit as exc:  # argparse reports and exits; 0 only for --help/--version
+        assert exc.code == 0, capsys.readouterr().err
+        return
+    assert callable(args.handler)
+
+
+def test_readme_repository_paths_exist():
+    named = set(_REPO_PATH.findall(README))
+    assert any(p.startswith("configs/") and p.endswith(".yaml") for p in named)
+    missing = sorted(p for p in named if not (REPO / p).exists())
+    assert not missing, f"README.md names paths that do not exist: {missing}"
+
+
+def _bundled_sentence() -> str:
+    """The list in "Bundled sets ...: `a`, `b`, ... ." (between the colon and the full stop)."""
+    match = re.search(r"Bundled sets[^:]*:([^.]*)\.", README)
+    assert match is not None, "README.md has no 'Bundled sets ...: `name`, ...' sentence"
+    return match.group(1)
+
+
+def _readme_event_sets() -> set[str]:
+    names: set[str] = set(re.findall(r"`(\w+)`", _bundled_sentence()))
+    for body in _blocks("yaml"):
+        data = yaml.safe_load(body)
+        events = data.get("events") if isinstance(data, dict) else None
+        if isinstance(events, str):
+            names.add(events)
+    for command in COMMANDS:
+        names_, _ = _subcommand(build_parser(), command)
+        if names_ in (["score"], ["events", "show"]):
+            positional = command[len(names_)]
+            if positional != "..." and not Path(positional).suffix:
+                names.add(positional)
+    return names
+
+
+def test_readme_event_sets_are_bundled_and_all_documented():
+    named = _readme_event_sets()
+    bundled = set(bundled_event_sets())
+    assert named, "README.md names no bundled event set"
+    assert named <= bundled, f"not bundled: {sorted(named - bundled)}"
+    listed = _bundled_sentence()
+    undocumented = sorted(n for n in bundled if f"`{n}`" not in listed)
+    assert not undocumented, f"bundled but not listed in README.md: {undocumented}"
