@@ -157,3 +157,44 @@ def test_xiaomi_crash_is_significantly_negative(prices_dir) -> None:
     assert car.car < -0.05 and car.t < -2 and car.p < 0.01
     assert crash.overlaps == ("dlv-2025-03",)
     assert len(result.studied) == len(result.events)  # the shared data covers every event
+
+
+def test_results_use_only_estimation_and_event_windows() -> None:
+    """Prices in the gap or after the event window never change an event's numbers."""
+    frame = _frame()
+    event = _incident("e", frame.index[400].date())
+    base = _study(frame, event).events[0]
+    changed = frame.copy()
+    changed.iloc[375:398, 0] += 0.05  # inside the 30-day gap before day -1
+    changed.iloc[406:, 0] -= 0.03  # after day +5
+    other = _study(changed, event).events[0]
+    np.testing.assert_array_equal(base.ar, other.ar)
+    assert base.cars == other.cars
+    # the estimation window itself does matter
+    changed.iloc[200, 0] += 0.2
+    assert _study(changed, event).events[0].model.alpha != base.model.alpha
+
+
+def test_event_order_does_not_matter() -> None:
+    frame = _frame()
+    events = [_incident(f"e{i}", frame.index[i].date()) for i in (320, 323, 410)]
+    forward = _study(frame, *events)
+    backward = _study(frame, *reversed(events))
+    by_id = {e.event_id: e for e in backward.events}
+    for study in forward.events:
+        np.testing.assert_array_equal(study.ar, by_id[study.event_id].ar)
+        assert study.overlaps == by_id[study.event_id].overlaps
+
+
+def test_real_weekend_announcement_maps_to_monday(prices_dir) -> None:
+    event_set = load_events("xiaomi_su7")
+    crash = event_set.by_id("crash-2025-03-29")
+    moved = event_set.replace_events(
+        [crash.model_copy(update={"announced": date(2025, 3, 29)})]  # the Saturday it happened
+    )
+    (result,) = study_event_set(moved, CsvDirectorySource(prices_dir))
+    assert result.events[0].day0 == date(2025, 3, 31)
+    later = event_set.replace_events([crash.model_copy(update={"announced": date(2025, 4, 1)})])
+    (shifted,) = study_event_set(later, CsvDirectorySource(prices_dir))
+    assert shifted.events[0].day0 == date(2025, 4, 1)
+    assert shifted.events[0].dates[1] == date(2025, 4, 1)
