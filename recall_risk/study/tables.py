@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from recall_risk.study.core import EventStudy, StudyResult
-from recall_risk.study.options import Window
+from recall_risk.study.options import Window, window_label
 from recall_risk.study.stats import CrossSection, cross_section
 
 
@@ -152,8 +152,9 @@ def pval(value: float) -> str:
 def display_rows(result: StudyResult) -> tuple[list[str], list[list[str]]]:
     """Header and text rows of the main per-event table (studied events only)."""
     window = result.options.primary_window
-    key = window_key(window)
-    header = ["announced", "day 0", "id", "type", "AR d0", "AR d+1", f"CAR {key}", "t", "p", "note"]
+    label = window_label(window)
+    header = ["announced", "day 0", "id", "type", "AR d0", "AR d+1", f"CAR {label}"]
+    header += ["t", "p", "note"]
     rows = []
     for study in result.studied:
         stat = study.cars[window]
