@@ -27,7 +27,7 @@ def write_png(result: RunResult, path: Path) -> None:
     tickers = list(result.config.data.tickers)
     palette = colours(list(runs))
     n_rows = 2 + len(tickers)
-    fig = Figure(figsize=(12, 4 + 2 * n_rows), dpi=100, layout="constrained")
+    fig = Figure(figsize=(12, 4 + 2 * n_rows), dpi=100)
     FigureCanvasAgg(fig)
     axes = fig.subplots(
         n_rows, 1, sharex=True, gridspec_kw={"height_ratios": [3, *([1.5] * len(tickers)), 1.5]}
@@ -65,4 +65,5 @@ def write_png(result: RunResult, path: Path) -> None:
     dd_ax.set_ylabel("drawdown")
     dd_ax.grid(alpha=0.3)
     dd_ax.tick_params(labelbottom=True)
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.96, bottom=0.05, hspace=0.15)
     fig.savefig(path, format="png", metadata={"Software": None})
