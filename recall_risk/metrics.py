@@ -14,7 +14,6 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import empyrical as ep
 import numpy as np
 import pandas as pd
 
@@ -87,6 +86,10 @@ def compute_metrics(
         benchmark_equity: the benchmark's value series, for ``alpha`` and ``beta``.
         risk_free: annual risk-free rate.
     """
+    # imported here, not at module level: empyrical imports yfinance (and its HTTP stack) when it
+    # is imported, which would make `import recall_risk.metrics` slow and pull in network code
+    import empyrical as ep
+
     returns = daily_returns(equity)
     rf = risk_free / PERIODS_PER_YEAR
     final = float(equity.iloc[-1])
