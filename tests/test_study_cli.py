@@ -174,3 +174,26 @@ def test_event_file_without_benchmark(prices_dir, tmp_path, capsys) -> None:
     assert code == 2 and "pass --benchmark TICKER" in err
     code, text, _ = _run(capsys, str(path), "--prices-dir", str(prices_dir), "--benchmark", "^HSI")
     assert code == 0 and "-6.31%" in text
+
+
+@pytest.mark.parametrize("form", [["--window", "-2,3"], ["--window=-2,3"]])
+def test_negative_window_parses_and_csv_has_standard_windows(
+    prices_dir, tmp_path, capsys, form
+) -> None:
+    out = tmp_path / "out"
+    code, text, _ = _run(
+        capsys,
+        "xiaomi_su7",
+        "--prices-dir",
+        str(prices_dir),
+        *form,
+        "--car-window",
+        "-1,1",
+        "--out",
+        str(out),
+    )
+    assert code == 0 and "window [-2,+3]" in text and "CAR [-1,+1]" in text
+    columns = pd.read_csv(out / "study_events.csv").columns
+    for key in ("-1_+1", "0_0", "0_+1", "-2_+3"):
+        assert {f"car_{key}", f"t_{key}", f"p_{key}"} <= set(columns)
+    assert set(pd.read_csv(out / "study_ar.csv")["day"]) == set(range(-2, 4))

@@ -15,6 +15,7 @@ the source has an ``Adj Close``.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,18 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--params", metavar="PARAMS.yaml", help="score parameters for the jumps")
     parser.add_argument("--out", metavar="DIR", help="write tables and charts into DIR")
     parser.set_defaults(handler=run)
+    _accept_negative_windows(parser)
+
+
+_WINDOW_VALUE = re.compile(r"^-\d+(,\s*-?\d+)?$|^-\d*\.\d+$")
+
+
+def _accept_negative_windows(parser: argparse.ArgumentParser) -> None:
+    """Let ``--window -1,5`` parse: argparse takes ``-1,5`` for an option unless it looks like
+    a negative number. This parser has no option that starts with a digit, so widening its
+    negative-number pattern to ``-N,M`` is safe; ``--window=-1,5`` works on any Python."""
+    if hasattr(parser, "_negative_number_matcher"):
+        parser._negative_number_matcher = _WINDOW_VALUE
 
 
 def _options(args: argparse.Namespace) -> StudyOptions:
