@@ -88,8 +88,10 @@ def _event_trace(scores: pd.DataFrame, events: list[EventRow], ticker: str) -> g
         y=ys,
         mode="markers+text",
         text=labels,
-        textposition="top center",
+        # alternate sides so labels of events a few days apart do not print over each other
+        textposition=["top left" if i % 2 else "top right" for i in range(len(xs))],
         textfont={"size": 9},
+        cliponaxis=False,
         marker={"symbol": "diamond", "size": 9, "color": "black"},
         customdata=custom,
         hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>announced %{customdata[5]}"
