@@ -67,6 +67,9 @@ def test_overlapping_windows_are_flagged() -> None:
     result = _study(frame, _incident("a", a), _incident("b", b), _incident("c", c))
     overlaps = {e.event_id: e.overlaps for e in result.events}
     assert overlaps == {"a": ("b",), "b": ("a",), "c": ()}
+    # a and b (days 350, 354) lie inside c's estimation window (days 170..419)
+    assert result.events[2].in_estimation == ("a", "b")
+    assert result.events[0].in_estimation == ()
     # window -1..5 is 7 days: events 7 days apart no longer overlap
     apart = _study(frame, _incident("a", a), _incident("b", frame.index[357].date()))
     assert all(e.overlaps == () for e in apart.events)
@@ -156,6 +159,9 @@ def test_xiaomi_crash_is_significantly_negative(prices_dir) -> None:
     car = crash.cars[(0, 1)]
     assert car.car < -0.05 and car.t < -2 and car.p < 0.01
     assert crash.overlaps == ("dlv-2025-03",)
+    later = next(e for e in result.events if e.event_id == "samr-2025-09-su7-l2")
+    assert "crash-2025-03-29" in later.in_estimation  # reported, not removed
+    assert "samr-2025-09-su7-l2" not in later.in_estimation
     assert len(result.studied) == len(result.events)  # the shared data covers every event
 
 

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     options = _options(args)
     params = load_score_params(args.params) if args.params else ScoreParams()
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
-    event_set = load_events(args.events)
+    event_set = load_events(args.events, ticker=args.ticker)
     results = study_event_set(
         event_set,
         _source(args.prices_dir),

@@ -52,6 +52,9 @@ class EventStudy:
         stock_returns, market_returns, ar, ar_variance: Per event day (empty when skipped).
         cars: CAR statistics by window.
         overlaps: Ids of other events whose event windows share a trading day with this one.
+        in_estimation: Ids of other events whose day 0 falls inside this event's estimation
+            window (their price reactions are part of the "normal" returns; reported, not
+            removed, as is usual for a market model).
     """
 
     event_id: str
@@ -70,6 +73,7 @@ class EventStudy:
     ar_variance: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cars: dict[Window, CarStat] = field(default_factory=dict)
     overlaps: tuple[str, ...] = ()
+    in_estimation: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -161,7 +165,17 @@ def run_event_study(
     studies = []
     for event, position, overlapping in zip(event_list, positions, overlaps, strict=True):
         studies.append(
-            _study_one(event, position, index, stock, market, options, overlapping, ticker)
+            _study_one(
+                event,
+                position,
+                index,
+                stock,
+                market,
+                options,
+                overlapping,
+                ticker,
+                (positions, event_list),
+            )
         )
     return StudyResult(
         ticker=ticker,
@@ -187,6 +201,12 @@ def _overlaps(
                     found.append(other.id)
         out.append(tuple(sorted(found)))
     return out
+
+
+def _inside(positions: list[int | None], events: list[Event], rows: range) -> tuple[str, ...]:
+    return tuple(
+        sorted(e.id for e, p in zip(events, positions, strict=True) if p is not None and p in rows)
+    )
 
 
 def _skip(event: Event, reason: str, day0: date | None = None) -> EventStudy:
@@ -240,7 +260,9 @@ def _study_one(
     options: StudyOptions,
     overlaps: tuple[str, ...],
     ticker: str,
+    context: tuple[list[int | None], list[Event]],
 ) -> EventStudy:
+    positions, events = context
     day0 = None if position is None else index[position].date()
     problem = _coverage_problem(position, index, options, ticker)
     if problem is not None or position is None:
@@ -279,4 +301,5 @@ def _study_one(
         ar_variance=model.ar_variance(market_window),
         cars=cars,
         overlaps=overlaps,
+        in_estimation=_inside(positions, events, range(est.start, est.stop)),
     )

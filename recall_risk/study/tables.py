@@ -66,6 +66,7 @@ def _event_row(result: StudyResult, study: EventStudy) -> dict[str, object]:
         estimation_start=study.estimation[0].isoformat() if study.estimation else "",
         estimation_end=study.estimation[1].isoformat() if study.estimation else "",
         overlaps=";".join(study.overlaps),
+        events_in_estimation=";".join(study.in_estimation),
         reason=study.reason or "",
     )
     return row
