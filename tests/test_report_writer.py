@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -223,3 +224,38 @@ def test_json_floats_clean():
 
     text = dumps_json({"b": math.nan, "a": [math.inf, -0.0, 0.1 + 0.2]})
     assert text == '{\n  "a": [\n    null,\n    0.0,\n    0.3\n  ],\n  "b": null\n}\n'
+
+
+def test_best_cell_highlighted_in_html(report_dir):
+    text = (report_dir / "report.html").read_text(encoding="utf-8")
+    doc = json.loads((report_dir / "metrics.json").read_text(encoding="utf-8"))
+    table = text[text.index('<table class="metrics">') :]
+    header = re.findall(r"<th>(.*?)</th>", table[: table.index("</thead>")])[1:]
+    row = re.search(r"<tr><th>sharpe</th>(.*?)</tr>", table).group(1)
+    cells = re.findall(r"<td( class=\"best\")?>", row)
+    best_columns = [header[i] for i, css in enumerate(cells) if css]
+    runs = {**doc["strategies"], "benchmark ^HSI": doc["benchmark"]}
+    top = max(runs, key=lambda name: runs[name]["sharpe"])
+    assert best_columns == [top]
+
+
+def test_multi_ticker_without_benchmark_or_events(prices_dir, tmp_path):
+    data = {
+        "name": "two_plain",
+        "data": {"tickers": ["1211.HK", "9866.HK"], "start": "2025-01-02", "end": "2025-06-30"},
+        "strategies": [{"name": "rot", "strategy": "risk_rotation", "params": {"tilt": 1.0}}],
+    }
+    config = config_from_mapping(data, source="inline", base_dir=tmp_path)
+    result = run_config(config, prices_dir=prices_dir)
+    written = write_report(result, tmp_path / "out")
+    assert [p.name for p in written] == ALL_FILES
+    doc = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert doc["benchmark"] is None and list(doc["strategies"]) == ["rot"]
+    equity = pd.read_csv(tmp_path / "out" / "equity.csv")
+    assert list(equity.columns) == ["date", "rot"]
+    scores = pd.read_csv(tmp_path / "out" / "score.csv")
+    assert sorted(set(scores["ticker"])) == ["1211.HK", "9866.HK"]
+    assert (scores["score"] == 0).all()
+    assert "No events." in (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Risk score 9866.HK" in html and "<p>No events.</p>" in html
