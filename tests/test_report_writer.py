@@ -259,3 +259,29 @@ def test_multi_ticker_without_benchmark_or_events(prices_dir, tmp_path):
     assert "No events." in (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Risk score 9866.HK" in html and "<p>No events.</p>" in html
+
+
+def test_config_echo_keeps_paths_relative_to_the_config(tmp_path):
+    from types import SimpleNamespace
+
+    from recall_risk.report.document import config_echo
+
+    data = {
+        "name": "paths",
+        "data": {
+            "tickers": ["1810.HK"],
+            "start": "2025-01-02",
+            "end": "2025-06-30",
+            "source": "csv",
+            "prices_dir": "../data/prices",
+        },
+        "events": {"1810.HK": "events/x.yaml"},
+        "strategies": [{"name": "hold", "strategy": "buy_and_hold"}],
+    }
+    folder = tmp_path / "configs"
+    config = config_from_mapping(data, source="inline", base_dir=folder)
+    config = config.model_copy(update={"source_path": folder / "paths.yaml"})
+    assert Path(config.data.prices_dir).is_absolute()  # the loader resolves it ...
+    echo = config_echo(SimpleNamespace(config=config))
+    assert echo["data"]["prices_dir"] == "../data/prices"  # ... the echo does not
+    assert echo["events"] == {"1810.HK": "events/x.yaml"}

@@ -26,7 +26,7 @@ def _relative(value: str, base: Path | None) -> str:
     path = Path(value)
     if base is None or not path.is_absolute():
         return value
-    return Path(os.path.relpath(path, base)).as_posix()
+    return Path(os.path.relpath(path, base.resolve())).as_posix()
 
 
 def config_echo(result: RunResult) -> dict[str, Any]:
