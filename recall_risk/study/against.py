@@ -115,17 +115,22 @@ def against_score(
     return replace(result, statement=_statement(result))
 
 
+def _events(n: int) -> str:
+    return f"{n} event" if n == 1 else f"{n} events"
+
+
 def _statement(r: AgainstScore) -> str:
     window = f" over {r.window}" if r.window else ""
     counts = (
-        f"{r.supporting} of {r.supporting + r.contrary} events that raised the score had a "
+        f"{r.supporting} of {_events(r.supporting + r.contrary)} that raised the score had a "
         f"negative CAR{window} (supporting), {r.contrary} did not (contrary); {r.no_jump} "
         "did not raise the score."
     )
     if np.isnan(r.rho):
-        return f"Not testable with {r.n} events (fewer than 3, or all score jumps equal). {counts}"
+        untestable = f"Not testable with {_events(r.n)} (fewer than 3, or all jumps equal)."
+        return f"{untestable} {counts}"
     test = (
-        f"Across {r.n} events, Spearman's rho between the score jump and the CAR{window} is "
+        f"Across {_events(r.n)}, Spearman's rho between the score jump and the CAR{window} is "
         f"{r.rho:+.3f} (permutation p = {r.p:.4f}; {r.permutations} permutations, seed "
         f"{r.seed})."
     )
@@ -139,7 +144,7 @@ def _statement(r: AgainstScore) -> str:
     else:
         verdict = (
             f"This is no evidence, at the 5% level, that the score's jumps predict the price "
-            f"reaction; with {r.n} events the test has little power."
+            f"reaction; with {_events(r.n)} the test has little power."
         )
     return f"{test} {verdict} {counts}"
 

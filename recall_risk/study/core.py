@@ -244,7 +244,8 @@ def _coverage_problem(
     if position + last >= len(index):
         return (
             f"event window {window_label(options.window)} needs prices up to day {last:+d}, "
-            f"but the data ends {index[-1].date()} (day {len(index) - 1 - position:+d})"
+            f"but the data ends {index[-1].date()} (day {len(index) - 1 - position:+d}); "
+            "extend the price data or shorten --window"
         )
     if position + first < 0:  # cannot happen when gap_days >= -first, kept for safety
         return f"event window starts before the first return {index[0].date()}"
