@@ -13,7 +13,12 @@ from recall_risk.errors import ConfigError
 from recall_risk.events import Incident, load_events
 from recall_risk.prices import CsvDirectorySource
 from recall_risk.runner import RunResult
-from recall_risk.study import StudyOptions, run_study_for_run, study_section_html
+from recall_risk.study import (
+    StudyOptions,
+    report_section,
+    run_study_for_run,
+    study_section_html,
+)
 from recall_risk.study.against import against_score_for
 from recall_risk.study.data import study_event_set
 
@@ -84,3 +89,12 @@ def test_section_html_escapes_text(prices_dir) -> None:
     assert fragment.count('<table class="study-events">') == 2
     single = study_section_html(results[0])
     assert single.count("<h3>") == 1
+
+
+def test_report_section_for_the_report_writer(prices_dir) -> None:
+    title, fragment = report_section(_run_result(prices_dir), source=CsvDirectorySource(prices_dir))
+    assert title == "Event study: 1810.HK vs ^HSI"
+    assert "crash-2025-03-29" in fragment and "Studied 14 of 14 events" in fragment
+    assert 'class="study-against"' in fragment and "Spearman" in fragment
+    _, short = report_section(_run_result(prices_dir))  # the run's prices only
+    assert "Studied 2 of 14 events" in short and "estimation window lacks data" in short

@@ -26,7 +26,7 @@ from recall_risk.study.data import study_event_set
 from recall_risk.study.market_model import MarketModel, fit_market_model
 from recall_risk.study.options import StudyOptions, parse_window, window_label
 from recall_risk.study.returns import aligned_returns, day_zero
-from recall_risk.study.section import run_study_for_run, study_section_html
+from recall_risk.study.section import report_section, run_study_for_run, study_section_html
 from recall_risk.study.stats import CrossSection, cross_section, spearman_permutation
 from recall_risk.study.write import write_study_outputs
 
@@ -49,6 +49,7 @@ __all__ = [
     "fit_market_model",
     "params_yaml",
     "parse_window",
+    "report_section",
     "run_event_study",
     "run_study_for_run",
     "score_jumps",

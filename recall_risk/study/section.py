@@ -133,3 +133,30 @@ def study_section_html(
         parts.append(f'<p class="study-against">{html.escape(against.statement)}</p>')
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def report_section(
+    run_result: RunResult,
+    *,
+    options: StudyOptions | None = None,
+    source: PriceSource | None = None,
+) -> tuple[str, str]:
+    """``(title, HTML)`` for ``write_report(..., extra_sections=[...])``: the study of the
+    run's events with the score test under the run's own score parameters.
+
+    Args:
+        run_result: A finished run.
+        options: Study windows (defaults when ``None``).
+        source: Price source for the longer history (see :func:`run_study_for_run`).
+    """
+    from recall_risk.scoring import ScoreParams
+    from recall_risk.study.against import against_score_for
+
+    result = run_study_for_run(run_result, options=options, source=source)
+    config = run_result.config
+    params = ScoreParams.from_mapping(config.score, source=f"{config.name}: score")
+    event_set = run_result.events[result.ticker]
+    against = against_score_for(event_set, result, params)[1] if result.studied else None
+    return f"Event study: {result.ticker} vs {result.benchmark}", study_section_html(
+        result, against
+    )
