@@ -2,8 +2,11 @@
 
 A config names the data (tickers, benchmark, dates, source), the events, the score parameters,
 the broker, the strategies to compare and the report options. Unknown keys are rejected with a
-"did you mean"; every error names the file and the field. Relative paths resolve against the
-config file's folder.
+"did you mean"; every error names the file and the field path (``strategies[1].params.x``).
+Relative paths resolve against the config file's folder. :func:`load_config` also checks what the
+config refers to (:func:`check_references`: score parameters, strategy classes loaded with
+importlib and their params, event sets), so a typo fails before any price is read. The ``sweep``
+section stays a free-form mapping: ``recall_risk.sweep`` validates it.
 """
 
 from __future__ import annotations
