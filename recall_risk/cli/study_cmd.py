@@ -38,12 +38,29 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("events", metavar="NAME|PATH", help="bundled event set name or event file")
     parser.add_argument("--prices-dir", metavar="DIR", help="folder of TICKER.csv files (offline)")
-    parser.add_argument("--window", default="-1,5", metavar="FIRST,LAST", help="event window")
+    parser.add_argument(
+        "--window",
+        default="-1,5",
+        metavar="FIRST,LAST",
+        help="event window in trading days around day 0 (default -1,5)",
+    )
     parser.add_argument(
         "--car-window", default="0,1", metavar="FIRST,LAST", help="primary CAR window (0,1)"
     )
-    parser.add_argument("--estimation-days", type=int, default=250, metavar="N")
-    parser.add_argument("--gap-days", type=int, default=30, metavar="N")
+    parser.add_argument(
+        "--estimation-days",
+        type=int,
+        default=250,
+        metavar="N",
+        help="trading days of the market-model estimation window (default 250)",
+    )
+    parser.add_argument(
+        "--gap-days",
+        type=int,
+        default=30,
+        metavar="N",
+        help="trading days between the estimation window and day 0 (default 30)",
+    )
     parser.add_argument("--ticker", help="stock to study (default: the event file's ticker)")
     parser.add_argument("--benchmark", help="market index (default: the event file's benchmark)")
     parser.add_argument("--peers", default="", metavar="A,B", help="rival stocks to study too")
