@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Hashable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -303,15 +304,19 @@ def _timestamp_or_text(loader: _ConfigLoader, node: yaml.ScalarNode) -> Any:
 
 
 def _mapping_without_duplicates(loader: _ConfigLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
+    # Only keys written in this mapping: a key may override one merged in with ``<<: *anchor``.
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
         key = loader.construct_object(key_node)
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
-        seen.add(key)
-    return dict(loader.construct_pairs(node, deep=True))
+        if isinstance(key, Hashable):
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+    return loader.construct_mapping(node, deep=True)
 
 
 _ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)

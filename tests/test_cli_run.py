@@ -116,6 +116,25 @@ def _config(folder: Path, tickers: str) -> Path:
     return path
 
 
+def test_csv_source_in_the_config_needs_no_prices_dir_option(
+    prices_dir, tmp_path, capsys, no_network
+):
+    config = tmp_path / "csv.yaml"
+    config.write_text(
+        "name: csv_run\n"
+        f"data: {{tickers: [1810.HK], start: 2024-04-01, end: 2025-03-31, source: csv, "
+        f"prices_dir: '{prices_dir}'}}\n"
+        "events: xiaomi_su7\n"
+        "strategies: [{name: exit, strategy: risk_exit}]\n"
+        "report: {html: false, png: false}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--out", str(out), "--quiet"]) == 0, capsys.readouterr().err
+    assert (out / "metrics.json").is_file()
+    capsys.readouterr()
+
+
 def test_ticker_missing_from_prices_dir_exits_2(prices_dir, tmp_path, capsys, no_network):
     out = tmp_path / "out"
     config = _config(tmp_path, "[NOPE.XX]")

@@ -179,3 +179,22 @@ def test_every_problem_gets_its_own_line(tmp_path):
 def test_a_folder_is_not_a_config(tmp_path):
     with pytest.raises(ConfigError, match="is a folder"):
         load_config(tmp_path)
+
+
+def test_yaml_anchors_and_merge_keys_may_override(tmp_path):
+    text = MINIMAL.replace(
+        "strategies: [{name: hold, strategy: buy_and_hold}]\n",
+        "strategies:\n"
+        "  - &exit {name: exit_a, strategy: risk_exit, params: {exit_above: 0.6}}\n"
+        "  - <<: *exit\n"
+        "    name: exit_b\n",
+    )
+    config = load_config(_write(tmp_path, text))
+    assert [s.name for s in config.strategies] == ["exit_a", "exit_b"]
+    assert config.strategies[1].params == {"exit_above": 0.6}
+
+
+def test_duplicate_key_in_a_nested_mapping(tmp_path):
+    path = _write(tmp_path, MINIMAL + "broker: {cash: 1000, cash: 2000}\n")
+    with pytest.raises(ConfigError, match=r"line 4, column \d+: duplicate key 'cash'"):
+        load_config(path)
