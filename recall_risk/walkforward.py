@@ -35,6 +35,7 @@ from recall_risk.sweep import (
     evaluate_points,
     load_sweep_spec,
 )
+from recall_risk.sweep.evaluate import Engine
 from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY
 
 MIN_TRAIN_DAYS = 20
@@ -327,7 +328,7 @@ def run_walkforward(
     test_days: int | None = None,
     anchored: bool = False,
     metric: str | None = None,
-    engine: str = "fast",
+    engine: Engine = "fast",
 ) -> WalkForwardResult:
     """Choose the sweep's best point on each train window, run it on the next test window.
 
@@ -337,6 +338,9 @@ def run_walkforward(
         folds, train_days, test_days, anchored: the fold layout (see :func:`make_folds`).
         metric: the selection metric (default: the sweep's; its direction from the metric).
         engine: ``"fast"`` or ``"backtrader"``, as for :func:`~recall_risk.sweep.evaluate_points`.
+
+    The stitched metrics use the chained curve; their ``trades`` and ``win_rate`` pool every test
+    window's closed trades (each measured in its own window's fresh-cash currency units).
 
     Raises:
         ConfigError: no sweep section, a bad option, or too few bars for the layout.
@@ -367,7 +371,7 @@ def run_walkforward(
             config,
             upto(data, f.train_end),
             points,
-            engine=engine,  # type: ignore[arg-type]
+            engine=engine,
             start=f.train_start.date(),
             end=f.train_end.date(),
         )
@@ -376,7 +380,7 @@ def run_walkforward(
         tester = Evaluator(
             config,
             upto(data, f.test_end),
-            engine=engine,  # type: ignore[arg-type]
+            engine=engine,
             start=f.test_start.date(),
             end=f.test_end.date(),
         )
@@ -418,7 +422,7 @@ def run_walkforward(
     whole = Evaluator(
         config,
         upto(data, layout[-1].test_end),
-        engine=engine,  # type: ignore[arg-type]
+        engine=engine,
         start=layout[0].test_start.date(),
         end=layout[-1].test_end.date(),
     )
