@@ -250,21 +250,47 @@ def test_some_config_strategies_are_compared() -> None:
     assert {c.values[2] for c in CONFIG_CASES} == set(FAST_STRATEGIES)
 
 
+@pytest.fixture(scope="session")
+def config_frames(prices_dir: Path) -> dict[Path, pd.DataFrame]:
+    """Each single-ticker config's risk frame: its prices, events and score parameters."""
+    out = {}
+    for path in sorted({c.values[0] for c in CONFIG_CASES}):
+        config = load_config(path)
+        (ticker,) = config.data.tickers
+        prices = CsvDirectorySource(prices_dir).load(ticker, config.data.start, config.data.end)
+        events = resolve_events(config).get(ticker)
+        out[path] = risk_frame(prices, events, ScoreParams.from_mapping(config.score))
+    return out
+
+
 @pytest.mark.parametrize(("path", "run_name", "strategy"), CONFIG_CASES)
 def test_configs_match_backtrader(
-    path: Path, run_name: str, strategy: str, prices_dir: Path
+    path: Path, run_name: str, strategy: str, config_frames: dict[Path, pd.DataFrame]
 ) -> None:
     config = load_config(path)
-    (ticker,) = config.data.tickers
-    prices = CsvDirectorySource(prices_dir).load(ticker, config.data.start, config.data.end)
-    events = resolve_events(config).get(ticker)
-    frame = risk_frame(prices, events, ScoreParams.from_mapping(config.score))
+    frame = config_frames[path]
     (run,) = [s for s in config.strategies if s.name == run_name]
     broker = config.broker.model_dump()
     bt_out, fast = run_both(strategy, frame, dict(run.params), broker)
     assert not isinstance(bt_out, Exception) and not isinstance(fast, Exception)
     assert bt_out.fills, "a config run that never trades proves little"
     assert_same(bt_out, fast, frame)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_configs_with_random_overrides_match_backtrader(
+    config_frames: dict[Path, pd.DataFrame], data: st.DataObject
+) -> None:
+    """A config's strategy entry with some of its parameters and broker settings redrawn."""
+    path, run_name, strategy = data.draw(st.sampled_from([c.values for c in CONFIG_CASES]))
+    config = load_config(path)
+    (run,) = [s for s in config.strategies if s.name == run_name]
+    drawn = data.draw(strategy_params(strategy), label="params")
+    keep = data.draw(st.sets(st.sampled_from(sorted(drawn))) if drawn else st.just(set()))
+    params = {**run.params, **{k: v for k, v in drawn.items() if k not in keep}}
+    broker = {**config.broker.model_dump(), **data.draw(st.one_of(st.just({}), brokers))}
+    event(check(strategy, config_frames[path], params, broker))
 
 
 # --- edges ----------------------------------------------------------------------------------
