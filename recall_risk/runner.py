@@ -20,7 +20,7 @@ from recall_risk.bt import risk_frame
 from recall_risk.bt.engine import BacktestOutput, run_backtest
 from recall_risk.bt.registry import check_params, resolve_strategy
 from recall_risk.config import RunConfig
-from recall_risk.errors import ConfigError
+from recall_risk.errors import ConfigError, RecallRiskError
 from recall_risk.events import EventSet, load_events
 from recall_risk.metrics import compute_metrics
 from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource
@@ -184,7 +184,17 @@ def run_config(
     runs: dict[str, StrategyRun] = {}
     for i, s in enumerate(config.strategies):
         report(f"strategy {s.name}", 2 + i, total)
-        output = run_backtest(classes[s.name], frames, s.params, **common)
+        try:
+            output = run_backtest(classes[s.name], frames, s.params, **common)
+        except RecallRiskError:
+            raise
+        except ValueError as exc:
+            # A strategy refusing its parameters (reenter_below above exit_above, say) raises
+            # ValueError in __init__: bad input, reported like any other config error.
+            raise ConfigError(
+                f"{where}: field 'strategies[{i}].params': strategy {s.strategy!r} failed with "
+                f"params {dict(s.params)}: {exc}"
+            ) from exc
         runs[s.name] = StrategyRun(
             name=s.name,
             strategy=s.strategy,

@@ -56,7 +56,12 @@ def test_bad_config_exits_2_naming_file_and_field(name, prices_dir, tmp_path, ca
     assert not out.exists()
 
 
-@pytest.mark.parametrize("name", BAD_FILES)
+# Found only when the strategy is built (its own __init__ checks the values); the run fails before
+# writing anything, with the same kind of message.
+AT_RUN_TIME = {"strategy_param_out_of_range.yaml"}
+
+
+@pytest.mark.parametrize("name", sorted(set(BAD_FILES) - AT_RUN_TIME))
 def test_bad_config_raises_a_recall_risk_error(name):
     with pytest.raises(RecallRiskError) as info:
         load_config(BAD / name)
