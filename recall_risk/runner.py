@@ -76,7 +76,8 @@ def resolve_events(config: RunConfig) -> dict[str, EventSet]:
         return found
     if isinstance(config.events, dict):
         for ticker, ref in config.events.items():
-            found[ticker] = load_events(ref)
+            # A CSV may hold several companies: take the mapped ticker's rows.
+            found[ticker] = load_events(ref, ticker=ticker if ref.endswith(".csv") else None)
         return found
     refs = [config.events] if isinstance(config.events, str) else list(config.events)
     for ref in refs:

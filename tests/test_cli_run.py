@@ -161,3 +161,24 @@ def test_run_help_names_the_offline_option(capsys):
         main(["run", "--help"])
     assert info.value.code == 0
     assert "--prices-dir" in capsys.readouterr().out
+
+
+def test_events_mapped_from_a_multi_company_csv(
+    prices_dir, tests_data, tmp_path, capsys, no_network
+):
+    config = tmp_path / "multi.yaml"
+    config.write_text(
+        "name: multi\n"
+        "data: {tickers: [9868.HK, 2015.HK], start: 2025-01-02, end: 2025-12-30}\n"
+        f"events: {{9868.HK: '{tests_data / 'events_good' / 'multi.csv'}', "
+        f"2015.HK: '{tests_data / 'events_good' / 'multi.csv'}'}}\n"
+        "strategies: [{name: rotation, strategy: risk_rotation}]\n"
+        "report: {html: false, png: false}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code = main(["run", str(config), "--prices-dir", str(prices_dir), "--out", str(out), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    score = (out / "score.csv").read_text(encoding="utf-8")
+    assert "9868.HK" in score and "2015.HK" in score
+    capsys.readouterr()
