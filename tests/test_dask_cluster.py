@@ -6,7 +6,6 @@ byte for byte, as the in-process run. The cluster is always shut down in a ``fin
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -77,7 +76,6 @@ def test_sweep_on_a_real_cluster_matches_the_local_run(tmp_path, prices_dir):
     dask = _dask_cli()
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
     processes: list[subprocess.Popen] = []
     try:
         processes.append(
@@ -85,7 +83,6 @@ def test_sweep_on_a_real_cluster_matches_the_local_run(tmp_path, prices_dir):
                 [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env=env,
             )
         )
         for _ in range(2):
@@ -99,8 +96,7 @@ def test_sweep_on_a_real_cluster_matches_the_local_run(tmp_path, prices_dir):
                     ],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
-                    env=env,
-                )
+                    )
             )  # fmt: skip
         started = time.monotonic()
         while True:  # the scheduler needs a moment before it accepts clients

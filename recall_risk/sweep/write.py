@@ -129,7 +129,9 @@ def write_heatmap_png(
     if grid.size <= 400:
         for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=np.float64)):
             if np.isfinite(value):
-                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7, color="w")
+                light = image.norm(value) > 0.6  # viridis turns yellow: dark text there
+                colour = "black" if light else "white"
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7, color=colour)
     fig.colorbar(image, ax=ax, label=spec.metric)
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})
