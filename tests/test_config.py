@@ -8,6 +8,7 @@ nothing to ``--out``. Helper files they point at live in ``configs_bad/_support/
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +22,18 @@ from recall_risk.errors import ConfigError, EventFileError, RecallRiskError, Sco
 BAD = Path(__file__).parent / "data" / "configs_bad"
 REPO = Path(__file__).resolve().parents[1]
 NONEXISTENT = "does_not_exist.yaml"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """A config error must be found before any price is fetched: refuse every connection."""
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError(f"test tried to reach the network: {args!r}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 def _expected(path: Path) -> list[str]:
