@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from recall_risk.cli import build_parser
+from recall_risk.cli import build_parser, main
 from recall_risk.events import bundled_event_sets
 
 REPO = Path(__file__).resolve().parents[1]
@@ -194,3 +194,31 @@ def test_readme_event_sets_are_bundled_and_all_documented():
     listed = _bundled_sentence()
     undocumented = sorted(n for n in bundled if f"`{n}`" not in listed)
     assert not undocumented, f"bundled but not listed in README.md: {undocumented}"
+
+
+# Read-only commands cheap enough to run for real (``run``/``compare`` are run by
+# test_configs_run.py and test_newcomer.py; ``fetch`` needs the network).
+_EXECUTABLE = (("events", "list"), ("events", "show"), ("score",))
+
+
+def _executable_commands() -> list[list[str]]:
+    chosen = []
+    for command in COMMANDS:
+        names, _ = _subcommand(build_parser(), command)
+        if tuple(names) in _EXECUTABLE and "..." not in command:
+            chosen.append(command)
+    return chosen
+
+
+def test_some_readme_commands_are_executed():
+    assert _executable_commands()
+
+
+@pytest.mark.parametrize("command", _executable_commands(), ids=_ids)
+def test_readme_command_runs(command, prices_dir, monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    argv = [arg.replace("../shared/data/prices", str(prices_dir)) for arg in command]
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out.strip()
