@@ -319,6 +319,67 @@ def _fold_warnings(result: FoldResult) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Selection:
+    """How each train window chooses: the sweep's points, the metric and its direction."""
+
+    spec: SweepSpec
+    points: list[dict[str, Any]]
+    metric: str
+    maximize: bool
+    engine: Engine
+
+
+def _run_fold(
+    config: RunConfig, data: SweepData, sel: _Selection, f: Fold
+) -> tuple[FoldResult, pd.Series, pd.Series, list[float]]:
+    """Choose on the fold's train window (data cut at its end), run the choice on its test
+    window; returns the fold's result and its test equity, exposure and trade results."""
+    table = evaluate_points(
+        config,
+        upto(data, f.train_end),
+        sel.points,
+        engine=sel.engine,
+        start=f.train_start.date(),
+        end=f.train_end.date(),
+    )
+    best = select_best(table, sel.spec, sel.metric, sel.maximize)
+    tester = Evaluator(
+        config,
+        upto(data, f.test_end),
+        engine=sel.engine,
+        start=f.test_start.date(),
+        end=f.test_end.date(),
+    )
+    bars = data.prices[config.data.tickers[0]].index
+    dates = bars[(bars >= f.test_start) & (bars <= f.test_end)]
+    equity = pd.Series(config.broker.cash, index=dates, name="value", dtype=float)
+    exposure = pd.Series(0.0, index=dates, name="exposure")
+    params, in_sample, note = None, {}, ""
+    pnls: list[float] = []
+    if best is None:
+        note = "no point satisfies the constraints on the train window: held cash"
+    else:
+        params, in_sample = dict(sel.points[best]), _row_metrics(table, best)
+        try:
+            equity, exposure, pnls = run_point(tester, params)
+        except ValueError as exc:
+            note = f"the chosen point fails on the test window ({exc}): held cash"
+    event_sets = list(data.events.values())
+    result = FoldResult(
+        fold=f,
+        train_events=count_events(event_sets, f.train_start, f.train_end),
+        test_events=count_events(event_sets, f.test_start, f.test_end),
+        candidates=len(sel.points),
+        feasible=sum(feasible_rows(table, sel.spec, sel.metric)),
+        params=params,
+        in_sample=in_sample,
+        out_of_sample=_metrics(tester, equity, exposure, pnls),
+        note=note,
+    )
+    return result, equity, exposure, pnls
+
+
 def run_walkforward(
     config: RunConfig,
     data: SweepData,
@@ -352,70 +413,24 @@ def run_walkforward(
     else:
         check_metric(metric, f"{where}: --metric")
         maximize = HIGHER_IS_BETTER.get(metric) is not False
-    dates = pd.DatetimeIndex(data.prices[config.data.tickers[0]].index)
     layout = make_folds(
-        dates,
+        pd.DatetimeIndex(data.prices[config.data.tickers[0]].index),
         folds=folds,
         train_days=train_days,
         test_days=test_days,
         anchored=anchored,
         where=where,
     )
-    points = spec.points()
-    cash = config.broker.cash
-    event_sets = list(data.events.values())
+    sel = _Selection(spec, [dict(p) for p in spec.points()], metric, maximize, engine)
+    cash, running = config.broker.cash, config.broker.cash
     results, pieces, pnls_all, warnings = [], [], [], []
-    running = cash
     for f in layout:
-        table = evaluate_points(
-            config,
-            upto(data, f.train_end),
-            points,
-            engine=engine,
-            start=f.train_start.date(),
-            end=f.train_end.date(),
-        )
-        feasible = sum(feasible_rows(table, spec, metric))
-        best = select_best(table, spec, metric, maximize)
-        tester = Evaluator(
-            config,
-            upto(data, f.test_end),
-            engine=engine,
-            start=f.test_start.date(),
-            end=f.test_end.date(),
-        )
-        test_dates = dates[(dates >= f.test_start) & (dates <= f.test_end)]
-        params, in_sample, note = None, {}, ""
-        equity = pd.Series(cash, index=test_dates, name="value", dtype=float)
-        exposure = pd.Series(0.0, index=test_dates, name="exposure")
-        pnls: list[float] = []
-        if best is None:
-            note = "no point satisfies the constraints on the train window: held cash"
-        else:
-            params = dict(points[best])
-            in_sample = _row_metrics(table, best)
-            try:
-                equity, exposure, pnls = run_point(tester, params)
-            except ValueError as exc:
-                note = f"the chosen point fails on the test window ({exc}): held cash"
-        out_of_sample = _metrics(tester, equity, exposure, pnls)
-        result = FoldResult(
-            fold=f,
-            train_events=count_events(event_sets, f.train_start, f.train_end),
-            test_events=count_events(event_sets, f.test_start, f.test_end),
-            candidates=len(points),
-            feasible=feasible,
-            params=params,
-            in_sample=in_sample,
-            out_of_sample=out_of_sample,
-            note=note,
-        )
+        result, equity, exposure, pnls = _run_fold(config, data, sel, f)
         results.append(result)
         warnings.extend(_fold_warnings(result))
-        pieces.append(
-            pd.DataFrame({"fold": f.index, "value": equity / cash * running, "exposure": exposure})
-        )
-        running = float(pieces[-1]["value"].iloc[-1])
+        value = equity / cash * running  # each test window starts from fresh cash: compound
+        pieces.append(pd.DataFrame({"fold": f.index, "value": value, "exposure": exposure}))
+        running = float(value.iloc[-1])
         pnls_all.extend(pnls)
     stitched = pd.concat(pieces)
     stitched.index.name = "date"
@@ -426,7 +441,6 @@ def run_walkforward(
         start=layout[0].test_start.date(),
         end=layout[-1].test_end.date(),
     )
-    stitched_metrics = _metrics(whole, stitched["value"], stitched["exposure"], pnls_all)
     return WalkForwardResult(
         name=config.name,
         metric=metric,
@@ -436,6 +450,6 @@ def run_walkforward(
         point_keys=spec.keys,
         folds=results,
         stitched=stitched,
-        stitched_metrics=stitched_metrics,
+        stitched_metrics=_metrics(whole, stitched["value"], stitched["exposure"], pnls_all),
         warnings=warnings,
     )
