@@ -98,14 +98,21 @@ def run_once(
 def best_times(
     jobs: dict[str, Callable[[], tuple[float, tuple]]], runs: int, repeats: int
 ) -> tuple[dict[str, float], dict[str, list[tuple]]]:
-    """Best total time of ``runs`` runs per job, the jobs interleaved so load spikes hit both."""
+    """Best total time of ``runs`` runs per job, and what the runs produced.
+
+    The jobs alternate run by run, so that a load spike from other processes hits all of them.
+    """
     best = dict.fromkeys(jobs, math.inf)
-    outcomes: dict[str, list[tuple]] = {}
+    outcomes: dict[str, list[tuple]] = {name: [] for name in jobs}
     for _ in range(repeats):
-        for name, job in jobs.items():
-            results = [job() for _ in range(runs)]
-            best[name] = min(best[name], sum(elapsed for elapsed, _ in results))
-            outcomes[name] = [outcome for _, outcome in results]
+        totals = dict.fromkeys(jobs, 0.0)
+        outcomes = {name: [] for name in jobs}
+        for _ in range(runs):
+            for name, job in jobs.items():
+                elapsed, outcome = job()
+                totals[name] += elapsed
+                outcomes[name].append(outcome)
+        best = {name: min(best[name], totals[name]) for name in jobs}
     return best, outcomes
 
 

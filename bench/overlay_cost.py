@@ -2,8 +2,8 @@
 
 The issue's target: adding the overlay to a strategy costs at most 15% of its run time (ratio
 <= 1.15). Measured on Xiaomi's whole price history (1810.HK, about 1,900 bars, ``xiaomi_su7``
-events), ``--runs`` runs per timing, best of ``--repeats``, variants interleaved so load spikes
-hit all of them:
+events), ``--runs`` runs per timing, best of ``--repeats``, variants alternating run by run so
+load spikes hit all of them:
 
 - ``plain``: an SMA(20/50) cross in plain backtrader on a price-only ``FrameData`` (baseline);
 - ``indicator``: the same plus a :class:`recall_risk.bt.RiskScore` indicator over that feed,
@@ -44,6 +44,7 @@ from recall_risk.signals import HysteresisGate
 
 NEVER = {"exit_above": 1.0, "reenter_below": 0.3}  # a gate that is read but never closes
 REALISTIC = {"exit_above": 0.5, "reenter_below": 0.3}
+TARGET = 1.15  # the issue: the overlay costs at most 15% of a run
 
 
 def prices_dir() -> Path:
@@ -135,14 +136,19 @@ def reference_job(prices: pd.DataFrame, events: EventSet, strategy, params: dict
 def best_times(
     jobs: dict[str, Callable[[], tuple[float, list]]], runs: int, repeats: int
 ) -> tuple[dict[str, float], dict[str, list]]:
-    """Best total time of ``runs`` runs per job, interleaved; and each job's fills."""
+    """Best total time of ``runs`` runs per job, and each job's fills.
+
+    The jobs alternate run by run, so that a load spike from other processes hits all of them.
+    """
     best = dict.fromkeys(jobs, math.inf)
     fills: dict[str, list] = {}
     for _ in range(repeats):
-        for name, job in jobs.items():
-            results = [job() for _ in range(runs)]
-            best[name] = min(best[name], sum(elapsed for elapsed, _ in results))
-            fills[name] = results[0][1]
+        totals = dict.fromkeys(jobs, 0.0)
+        for _ in range(runs):
+            for name, job in jobs.items():
+                elapsed, fills[name] = job()
+                totals[name] += elapsed
+        best = {name: min(best[name], totals[name]) for name in jobs}
     return best, fills
 
 
@@ -182,16 +188,20 @@ def main(argv: list[str] | None = None) -> int:
         ("SmaCrossRisk (gate read, never closes)", "SmaCrossRisk", "SmaCross"),
         ("SmaCrossRisk 0.5/0.3 (trades differ)", "SmaCrossRisk 0.5/0.3", "SmaCross"),
     ]
-    worst = 0.0
     for label, name, base in rows:
         ratio = times[name] / times[base]
-        if name != base and name != "SmaCrossRisk 0.5/0.3":
-            worst = max(worst, ratio)
         print(
             f"{label:<40} {times[name]:7.3f} s  {bars / times[name]:>8,.0f} bars/s  "
             f"cost ratio {ratio:4.2f}"
         )
-    print(f"worst overlay cost ratio {worst:.2f} (target <= 1.15)")
+    for label, name, base in (
+        ("RiskScore indicator overlay", "indicator", "plain"),
+        ("RiskData feed overlay", "risk feed", "plain"),
+        ("SmaCrossRisk gate", "SmaCrossRisk", "SmaCross"),
+    ):
+        ratio = times[name] / times[base]
+        verdict = "ok" if ratio <= TARGET else "over"
+        print(f"{label}: cost ratio {ratio:.2f} (target <= {TARGET}: {verdict})")
     return 0
 
 
