@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,13 @@ def result(prices_dir):
     )
 
 
+@pytest.fixture(scope="module")
+def light(result):
+    """The same run with report.html and equity.png switched off (fast to write)."""
+    options = result.config.report.model_copy(update={"html": False, "png": False})
+    return replace(result, config=result.config.model_copy(update={"report": options}))
+
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
@@ -54,38 +62,38 @@ def test_failure_keeps_previous_report(result, tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temp or old folders left
 
 
-def test_rewrite_replaces_previous_report(result, tmp_path):
+def test_rewrite_replaces_previous_report(light, tmp_path):
     out = tmp_path / "out"
-    write_report(result, out)
+    write_report(light, out)
     (out / "stale.txt").write_text("from an older version", encoding="utf-8")
-    write_report(result, out)
+    write_report(light, out)
     assert not (out / "stale.txt").exists()
     assert (out / "metrics.json").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-def test_creates_missing_parents(result, tmp_path):
-    written = write_report(result, tmp_path / "a" / "b" / "run")
+def test_creates_missing_parents(light, tmp_path):
+    written = write_report(light, tmp_path / "a" / "b" / "run")
     assert all(p.is_file() for p in written)
 
 
-def test_refuses_a_folder_that_is_not_a_report(result, tmp_path):
+def test_refuses_a_folder_that_is_not_a_report(light, tmp_path):
     (tmp_path / "notes.txt").write_text("precious", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"not empty and holds no metrics\.json"):
-        write_report(result, tmp_path)
+        write_report(light, tmp_path)
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "precious"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
-def test_refuses_a_file(result, tmp_path):
+def test_refuses_a_file(light, tmp_path):
     (tmp_path / "out").write_text("x", encoding="utf-8")
     with pytest.raises(ConfigError, match="is not a folder"):
-        write_report(result, tmp_path / "out")
+        write_report(light, tmp_path / "out")
 
 
-def test_empty_existing_folder_is_used(result, tmp_path):
+def test_empty_existing_folder_is_used(light, tmp_path):
     (tmp_path / "out").mkdir()
-    write_report(result, tmp_path / "out")
+    write_report(light, tmp_path / "out")
     assert (tmp_path / "out" / "metrics.json").is_file()
 
 
@@ -114,9 +122,9 @@ def test_atomic_dir_swap_failure_restores_previous(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["x"]
 
 
-def test_output_folder_gets_the_usual_permissions(result, tmp_path):
+def test_output_folder_gets_the_usual_permissions(light, tmp_path):
     """mkdtemp makes a private folder; the report folder follows the umask like mkdir does."""
-    write_report(result, tmp_path / "out")
+    write_report(light, tmp_path / "out")
     (tmp_path / "plain").mkdir()
     mode = (tmp_path / "out").stat().st_mode & 0o777
     assert mode == (tmp_path / "plain").stat().st_mode & 0o777
