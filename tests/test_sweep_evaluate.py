@@ -178,3 +178,13 @@ def test_array_metrics_equal_compute_metrics(small):
                 assert got[name] is None, name
             else:
                 assert got[name] == pytest.approx(value, rel=1e-12, abs=1e-15), name
+
+
+def test_sma_longer_than_the_window_is_the_same_error_on_both_engines(small):
+    config, data, _ = small
+    window = {"start": date(2025, 1, 2), "end": date(2025, 6, 30), "strategy": "sma_cross"}
+    point = [{"fast": 20, "slow": 200}]
+    fast = evaluate_points(config, data, point, **window)
+    slow = evaluate_points(config, data, point, engine="backtrader", **window)
+    assert fast[ERROR_COLUMN].iloc[0] == slow[ERROR_COLUMN].iloc[0]
+    assert "needs at least slow=200 bars" in fast[ERROR_COLUMN].iloc[0]

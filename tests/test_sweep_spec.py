@@ -165,6 +165,16 @@ def test_huge_grid_fails_fast_without_expanding(tmp_path):
     # reaching here at all shows the 10^15 points were counted, not built
 
 
+def test_one_huge_axis_is_refused_even_with_yes(tmp_path):
+    sweep = {
+        "strategy": "risk_exit",
+        "grid": {"min_days_out": {"start": 0, "stop": 10**10, "step": 1}},
+        "sample": 10,
+    }
+    with pytest.raises(ConfigError, match=r"sweep.grid.min_days_out: 10,000,000,001 values"):
+        load_sweep_spec(make_config(tmp_path, sweep), max_points=None)
+
+
 def test_sample_makes_a_huge_grid_acceptable(tmp_path):
     sweep = {
         "strategy": "risk_exit",

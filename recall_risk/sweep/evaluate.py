@@ -29,9 +29,9 @@ from recall_risk.bt.engine import run_backtest
 from recall_risk.bt.registry import check_params, resolve_strategy, strategy_defaults
 from recall_risk.config import RunConfig, StrategyConfig
 from recall_risk.errors import ConfigError, ScoreParamsError
+from recall_risk.fast import check_params as check_fast_params
 from recall_risk.fast import prepare, simulate, supports
 from recall_risk.metrics import METRIC_NAMES
-from recall_risk.signals import HysteresisGate, scaled_weight
 from recall_risk.sweep.data import SweepData
 from recall_risk.sweep.metrics import MetricsOnDates
 from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, score_params_for
@@ -59,24 +59,14 @@ class _Entry:
     defaults: dict[str, Any]
 
 
-def _check_combination(reference: str, params: Mapping[str, Any]) -> None:
-    """The checks the reference strategies make when they start, so that an invalid combination
-    gives the same message on both engines (raises ValueError)."""
+def _check_combination(reference: str, params: Mapping[str, Any], bars: int) -> None:
+    """The checks backtrader makes when a reference strategy starts (and the fast engine makes
+    with the same messages), run before either engine so that an invalid combination gives the
+    same row on both (raises ValueError)."""
     weight = params.get("max_weight", 1.0)
     if not 0.0 <= weight <= 1.0:
-        raise ValueError(f"max_weight must be in [0, 1], got {weight}")
-    if reference in ("sma_cross", "sma_cross_risk") and not 0 < params["fast"] < params["slow"]:
-        raise ValueError(f"need 0 < fast < slow, got fast={params['fast']}, slow={params['slow']}")
-    if reference in ("risk_exit", "sma_cross_risk"):
-        HysteresisGate(
-            exit_above=params["exit_above"],
-            reenter_below=params["reenter_below"],
-            min_days_out=params["min_days_out"],
-        )
-    if reference == "risk_scaled":
-        scaled_weight(
-            0.0, risk_floor=params["risk_floor"], risk_cap=params["risk_cap"], max_weight=weight
-        )
+        raise ValueError(f"target weight must be in [0, 1], got {weight}")
+    check_fast_params(reference, params, bars)
 
 
 class Evaluator:
@@ -199,7 +189,7 @@ class Evaluator:
         out[ENGINE_COLUMN] = "fast" if use_fast else "backtrader"
         try:
             if supports(entry.reference):
-                _check_combination(entry.reference, full)
+                _check_combination(entry.reference, full, len(next(iter(frames.values()))))
             equity, exposure, pnls = self._run(
                 entry.reference, entry.cls, frames, full, given, use_fast=use_fast
             )

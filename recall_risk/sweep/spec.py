@@ -34,6 +34,9 @@ from recall_risk.scoring import ScoreParams
 MAX_POINTS = 1_000_000
 """Largest number of backtests a sweep runs without an explicit ``--yes``."""
 
+MAX_AXIS_VALUES = 1_000_000
+"""Most values one parameter may take, even with ``--yes`` (they are built as a list)."""
+
 SCORE_PREFIX = "score."
 STRATEGY_KEY = "strategy"
 _NESTED_SCORE = ("half_life_days", "weights")
@@ -338,6 +341,12 @@ def load_sweep_spec(config: RunConfig, *, max_points: int | None = MAX_POINTS) -
             f"{where}.grid: {n_points:,} points is more than {max_points:,} backtests; "
             "use sweep.sample to draw fewer, or pass --yes to run them all"
         )
+    for key, count in sorted(counts.items()):
+        if count > MAX_AXIS_VALUES:
+            raise ConfigError(
+                f"{where}.grid.{key}: {count:,} values; at most {MAX_AXIS_VALUES:,} per "
+                "parameter (use a coarser step)"
+            )
     axes: dict[str, tuple[Scalar, ...]] = {}
     for key in sorted(model.grid):
         spec = model.grid[key]
