@@ -10,7 +10,7 @@ string can close the surrounding ``<script>``.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -102,70 +102,75 @@ def _event_trace(scores: pd.DataFrame, events: list[EventRow], ticker: str) -> g
     )
 
 
+def _add_equity_and_drawdown(fig: go.Figure, result: RunResult, drawdown_row: int) -> None:
+    runs = all_runs(result)
+    palette = colours(list(runs))
+    for name, run in runs.items():
+        equity = run.output.equity
+        dd = drawdown(equity)
+        common = {
+            "legendgroup": name,
+            "name": _label(result, name),
+            "line": {"color": palette[name], "width": 1.5},
+        }
+        fig.add_trace(
+            go.Scatter(x=_dates(equity.index), y=equity.to_list(), **common), row=1, col=1
+        )
+        fig.add_trace(
+            go.Scatter(x=_dates(dd.index), y=(-dd).to_list(), showlegend=False, **common),
+            row=drawdown_row,
+            col=1,
+        )
+
+
+def _add_score_panel(
+    fig: go.Figure, scores: pd.DataFrame, events: list[EventRow], ticker: str, row: int
+) -> None:
+    """The score (solid), its components (dotted) and the event markers of one ticker."""
+    for column in SCORE_COLUMNS:
+        is_score = column == "score"
+        fig.add_trace(
+            go.Scatter(
+                x=_dates(scores.index),
+                y=scores[column].to_list(),
+                name=column if is_score else f"{column} component",
+                legendgroup=f"score-{column}",
+                showlegend=row == 2,
+                line={
+                    "color": "black" if is_score else COMPONENT_COLOURS.get(column, "#999"),
+                    "width": 2 if is_score else 1,
+                    "dash": "solid" if is_score else "dot",
+                },
+            ),
+            row=row,
+            col=1,
+        )
+    mine = [e for e in events if e.ticker == ticker]
+    fig.add_trace(_event_trace(scores, mine, ticker), row=row, col=1)
+    fig.update_yaxes(range=[0, 1.08], row=row, col=1)
+
+
 def overview_figure(result: RunResult) -> go.Figure:
     """Equity curves, then the risk score and components of each ticker with every event marked,
     then drawdowns; all on one shared date axis."""
-    runs = all_runs(result)
     tickers = list(result.config.data.tickers)
-    palette = colours(list(runs))
     n_rows = 2 + len(tickers)
-    titles = ["Portfolio value", *(f"Risk score {plotly_text(t)}" for t in tickers), "Drawdown"]
-    heights = [0.4, *([0.35 / len(tickers)] * len(tickers)), 0.25]
     fig = make_subplots(
         rows=n_rows,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.04,
-        row_heights=heights,
-        subplot_titles=titles,
+        row_heights=[0.4, *([0.35 / len(tickers)] * len(tickers)), 0.25],
+        subplot_titles=[
+            "Portfolio value",
+            *(f"Risk score {plotly_text(t)}" for t in tickers),
+            "Drawdown",
+        ],
     )
-    for name, run in runs.items():
-        equity = run.output.equity
-        common = {"legendgroup": name, "line": {"color": palette[name], "width": 1.5}}
-        fig.add_trace(
-            go.Scatter(
-                x=_dates(equity.index), y=equity.to_list(), name=_label(result, name), **common
-            ),
-            row=1,
-            col=1,
-        )
-        dd = drawdown(equity)
-        fig.add_trace(
-            go.Scatter(
-                x=_dates(dd.index),
-                y=(-dd).to_list(),
-                showlegend=False,
-                name=_label(result, name),
-                **common,
-            ),
-            row=n_rows,
-            col=1,
-        )
+    _add_equity_and_drawdown(fig, result, drawdown_row=n_rows)
     events = event_rows(result)
-    for i, ticker in enumerate(tickers, start=2):
-        scores = result.scores[ticker]
-        for column in SCORE_COLUMNS:
-            is_score = column == "score"
-            fig.add_trace(
-                go.Scatter(
-                    x=_dates(scores.index),
-                    y=scores[column].to_list(),
-                    name=column if is_score else f"{column} component",
-                    legendgroup=f"score-{column}",
-                    showlegend=i == 2,
-                    line={
-                        "color": "black" if is_score else COMPONENT_COLOURS.get(column, "#999"),
-                        "width": 2 if is_score else 1,
-                        "dash": "solid" if is_score else "dot",
-                    },
-                ),
-                row=i,
-                col=1,
-            )
-        fig.add_trace(
-            _event_trace(scores, [e for e in events if e.ticker == ticker], ticker), row=i, col=1
-        )
-        fig.update_yaxes(range=[0, 1.08], row=i, col=1)
+    for row, ticker in enumerate(tickers, start=2):
+        _add_score_panel(fig, result.scores[ticker], events, ticker, row)
     fig.update_yaxes(tickformat=".0%", row=n_rows, col=1)
     fig.update_layout(
         height=420 + 220 * len(tickers) + 200,
@@ -177,11 +182,32 @@ def overview_figure(result: RunResult) -> go.Figure:
     return fig
 
 
+def _fill_trace(
+    name: str, side: str, fills: list[dict[str, Any]], colour: str, first: bool
+) -> go.Scatter:
+    """Filled orders of one strategy and side as triangles at the fill price."""
+    return go.Scatter(
+        x=[f["date"] for f in fills],
+        y=[float(f["price"]) for f in fills],
+        mode="markers",
+        marker={
+            "symbol": "triangle-up" if side == "buy" else "triangle-down",
+            "size": 10,
+            "color": colour,
+        },
+        name=plotly_text(f"{name} {side}"),
+        legendgroup=f"{name}-{side}",
+        showlegend=first,
+        customdata=[[float(f["size"]), float(f["commission"])] for f in fills],
+        hovertemplate=f"{plotly_text(name)} {side} %{{customdata[0]:,.0f}} @ "
+        "%{y:.4g}<br>commission %{customdata[1]:.2f}<extra></extra>",
+    )
+
+
 def trades_figure(result: RunResult) -> go.Figure:
     """Each ticker's close with every strategy's filled buys and sells marked at the fill price."""
     tickers = list(result.config.data.tickers)
-    runs = result.strategies
-    palette = colours(list(runs))
+    palette = colours(list(result.strategies))
     fig = make_subplots(
         rows=len(tickers),
         cols=1,
@@ -189,42 +215,32 @@ def trades_figure(result: RunResult) -> go.Figure:
         vertical_spacing=0.05,
         subplot_titles=[f"{plotly_text(t)} close and fills" for t in tickers],
     )
+    shown: set[str] = set()
     for row, ticker in enumerate(tickers, start=1):
         close = result.prices[ticker]["close"]
+        line = {"color": "#444", "width": 1}
         fig.add_trace(
             go.Scatter(
                 x=_dates(close.index),
                 y=close.to_list(),
                 name=plotly_text(f"{ticker} close"),
-                line={"color": "#444", "width": 1},
+                line=line,
             ),
             row=row,
             col=1,
         )
-        for name, run in runs.items():
-            for side, symbol in (("buy", "triangle-up"), ("sell", "triangle-down")):
+        for name, run in result.strategies.items():
+            for side in ("buy", "sell"):
                 fills = [
                     f
                     for f in run.output.fills
                     if f["ticker"] == ticker and f["side"] == side and f["status"] == "filled"
                 ]
-                if not fills:
-                    continue
-                fig.add_trace(
-                    go.Scatter(
-                        x=[f["date"] for f in fills],
-                        y=[float(f["price"]) for f in fills],
-                        mode="markers",
-                        marker={"symbol": symbol, "size": 10, "color": palette[name]},
-                        name=plotly_text(f"{name} {side}"),
-                        legendgroup=name,
-                        customdata=[[float(f["size"]), float(f["commission"])] for f in fills],
-                        hovertemplate=f"{plotly_text(name)} {side} %{{customdata[0]:,.0f}} @ "
-                        "%{y:.4g}<br>commission %{customdata[1]:.2f}<extra></extra>",
-                    ),
-                    row=row,
-                    col=1,
-                )
+                if fills:
+                    key = f"{name}-{side}"
+                    trace = _fill_trace(name, side, fills, palette[name], key not in shown)
+                    fig.add_trace(trace, row=row, col=1)
+                    shown.add(key)
     fig.update_layout(
         height=150 + 300 * len(tickers),
         margin={"l": 60, "r": 20, "t": 40, "b": 40},
