@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -285,3 +286,32 @@ def test_config_echo_keeps_paths_relative_to_the_config(tmp_path):
     echo = config_echo(SimpleNamespace(config=config))
     assert echo["data"]["prices_dir"] == "../data/prices"  # ... the echo does not
     assert echo["events"] == {"1810.HK": "events/x.yaml"}
+
+
+def test_png_needs_no_display_and_leaves_pyplot_alone(prices_dir, tmp_path):
+    """equity.png is drawn on an Agg canvas of its own: no display, no pyplot, no backend switch."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+import matplotlib
+from pathlib import Path
+from recall_risk.config import load_config
+from recall_risk.report.png import write_png
+from recall_risk.runner import run_config
+before = matplotlib.get_backend()
+config = load_config({str(REPO / "configs" / "xiaomi_su7.yaml")!r})
+config = config.model_copy(update={{"strategies": config.strategies[:1]}})
+result = run_config(config, prices_dir=Path({str(prices_dir)!r}))
+write_png(result, Path({str(tmp_path)!r}) / "e.png")
+print(before == matplotlib.get_backend(), "matplotlib.pyplot" in sys.modules)
+"""
+    env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY"}}
+    env["MPLBACKEND"] = "svg"  # a caller's choice that must survive
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]
+    assert (tmp_path / "e.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
