@@ -29,8 +29,8 @@ from recall_risk.bt.engine import run_backtest
 from recall_risk.bt.registry import check_params, resolve_strategy, strategy_defaults
 from recall_risk.config import RunConfig, StrategyConfig
 from recall_risk.errors import ConfigError, ScoreParamsError
+from recall_risk.fast import MarketArrays, prepare, simulate, supports
 from recall_risk.fast import check_params as check_fast_params
-from recall_risk.fast import prepare, simulate, supports
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.sweep.data import SweepData
 from recall_risk.sweep.metrics import MetricsOnDates
@@ -93,7 +93,7 @@ class Evaluator:
         self.where = str(config.source_path or "config")
         self._entries: dict[str, _Entry] = {}
         self._frames: dict[str, dict[str, pd.DataFrame]] = {}
-        self._markets: dict[str, Any] = {}
+        self._markets: dict[tuple[int, str], tuple[MarketArrays, pd.DataFrame]] = {}
         self._bench: dict[str, pd.Series | None] = {}
         self._metrics: dict[tuple[Any, ...], MetricsOnDates] = {}
         self.default_strategy = strategy or _default_strategy(config)

@@ -138,15 +138,15 @@ def run_points(
     if workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {workers}")
     job = _Job(config, data, engine, start, end, strategy)
-    points = [dict(p) for p in points]
+    plain = [dict(p) for p in points]
     report = progress or (lambda _done, _total: None)
     notes: list[str] = []
     kind = scheduler or "serial"
     if kind == "serial":
-        rows = _run_serial(job, points, report)
+        rows = _run_serial(job, plain, report)
         executor = "serial"
     elif kind == "processes":
-        rows = _run_pool(job, points, workers, report)
+        rows = _run_pool(job, plain, workers, report)
         executor = f"processes ({workers} workers)"
     elif kind == "local" or "://" in kind:
         try:
@@ -160,18 +160,16 @@ def run_points(
                 "dask.distributed is not installed (pip install 'recall-risk[dask]'): "
                 f"ran on a local process pool of {workers} workers instead"
             )
-            rows = _run_pool(job, points, workers, report)
+            rows = _run_pool(job, plain, workers, report)
             executor = f"processes ({workers} workers)"
         else:
-            rows, executor = _run_dask(job, points, kind, workers, report)
+            rows, executor = _run_dask(job, plain, kind, workers, report)
     else:
         raise ConfigError(
             f"--scheduler: expected serial, processes, local or a Dask address like "
             f"tcp://host:8786, got {scheduler!r}"
         )
-    return SweepRun(
-        table=rows_to_frame(rows, point_keys_of(points)), executor=executor, notes=notes
-    )
+    return SweepRun(table=rows_to_frame(rows, point_keys_of(plain)), executor=executor, notes=notes)
 
 
 def _place(

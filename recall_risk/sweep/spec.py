@@ -350,7 +350,7 @@ def load_sweep_spec(config: RunConfig, *, max_points: int | None = MAX_POINTS) -
     axes: dict[str, tuple[Scalar, ...]] = {}
     for key in sorted(model.grid):
         spec = model.grid[key]
-        values = spec.values() if isinstance(spec, RangeSpec) else list(spec)
+        values: list[Scalar] = list(spec.values() if isinstance(spec, RangeSpec) else spec)
         if len(set(map(repr, values))) != len(values):
             raise ConfigError(f"{where}.grid.{key}: repeated values in {values}")
         if key.startswith(SCORE_PREFIX):

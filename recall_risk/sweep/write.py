@@ -40,7 +40,8 @@ def _fmt(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return "-"
     if isinstance(value, float | np.floating):
-        return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.4g}"
+        number = float(value)
+        return f"{number:,.2f}" if abs(number) >= 1000 else f"{number:.4g}"
     return str(value)
 
 
@@ -127,9 +128,11 @@ def write_heatmap_png(
     ax.set_ylabel(y)
     ax.set_title(_heatmap_title(spec))
     if grid.size <= 400:
-        for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=np.float64)):
+        values = grid.to_numpy(dtype=np.float64)
+        shades = np.asarray(image.norm(values), dtype=np.float64)
+        for (i, j), value in np.ndenumerate(values):
             if np.isfinite(value):
-                light = image.norm(value) > 0.6  # viridis turns yellow: dark text there
+                light = shades[i, j] > 0.6  # viridis turns yellow: dark text there
                 colour = "black" if light else "white"
                 ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7, color=colour)
     fig.colorbar(image, ax=ax, label=spec.metric)
