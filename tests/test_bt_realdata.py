@@ -308,3 +308,38 @@ def test_xiaomi_and_tesla_identical_in_every_mode(xiaomi_frame, tesla_frame, str
 
 def test_rotation_identical_in_every_mode(rotation_frames):
     check_identical(run_all_modes(RiskRotation, rotation_frames, {"tilt": 1.5}))
+
+
+def gate_flips(scores: list[float], exit_above: float, reenter_below: float, min_days_out: int):
+    """Bars whose close flips risk_exit in or out, replayed from the documented rule."""
+    invested, bars_out, flips = True, 0, []
+    for bar, score in enumerate(scores):
+        if invested and score >= exit_above:
+            invested, bars_out = False, 0
+            flips.append((bar, "sell"))
+        elif not invested:
+            bars_out += 1
+            if score < reenter_below and bars_out >= min_days_out:
+                invested = True
+                flips.append((bar, "buy"))
+    return flips
+
+
+@pytest.mark.parametrize(
+    ("exit_above", "reenter_below", "min_days_out"),
+    [(0.55, 0.5, 0), (0.55, 0.5, 15), (0.6, 0.45, 0), (0.3, 0.1, 5)],
+)
+@pytest.mark.parametrize("which", ["xiaomi", "tesla"])
+def test_risk_exit_trades_on_the_bar_after_every_flip(
+    xiaomi_frame, tesla_frame, which, exit_above, reenter_below, min_days_out
+):
+    frame = xiaomi_frame if which == "xiaomi" else tesla_frame
+    params = {"exit_above": exit_above, "reenter_below": reenter_below}
+    out = run_backtest(RiskExit, {"X": frame}, {**params, "min_days_out": min_days_out})
+    flips = gate_flips(frame["score"].tolist(), exit_above, reenter_below, min_days_out)
+    expected = [(day(frame, 1), "buy")] + [
+        (day(frame, bar + 1), side) for bar, side in flips if bar + 1 < len(frame)
+    ]
+    assert [(f["date"], f["side"]) for f in out.fills] == expected
+    for fill in out.fills:  # every fill at that bar's open
+        assert fill["price"] == frame["open"].loc[fill["date"]]
