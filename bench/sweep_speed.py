@@ -70,7 +70,7 @@ def dask_rate(config, data, points, workers: int, repeat: int, reference: str) -
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",
         silence_logs=logging.ERROR,
     ) as cluster:
         address = cluster.scheduler_address

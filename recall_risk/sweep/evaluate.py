@@ -72,7 +72,7 @@ def _check_combination(reference: str, params: Mapping[str, Any], bars: int) -> 
 class Evaluator:
     """Runs points of one config on one data set, caching scores and the benchmark curve.
 
-    Build one per batch of points (it holds caches that grow with distinct score parameters).
+    One per sweep and process: its caches grow with the distinct score parameters it meets.
     """
 
     def __init__(

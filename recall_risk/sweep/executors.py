@@ -67,6 +67,21 @@ class _Job:
     start: date | None
     end: date | None
     strategy: str | None
+    _cache: dict[str, Evaluator] = field(default_factory=dict, compare=False, repr=False)
+
+    def evaluator(self) -> Evaluator:
+        """One evaluator per job and process, so a worker scores each score setting and aligns
+        the benchmark once for all its batches, not once per batch."""
+        if "evaluator" not in self._cache:
+            self._cache["evaluator"] = Evaluator(
+                self.config,
+                self.data,
+                engine=self.engine,
+                start=self.start,
+                end=self.end,
+                strategy=self.strategy,
+            )
+        return self._cache["evaluator"]
 
 
 def _score_key(point: Mapping[str, Any]) -> str:
@@ -84,14 +99,7 @@ def make_batches(points: Sequence[Mapping[str, Any]], workers: int) -> list[list
 
 
 def _evaluate_batch(job: _Job, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    evaluator = Evaluator(
-        job.config,
-        job.data,
-        engine=job.engine,
-        start=job.start,
-        end=job.end,
-        strategy=job.strategy,
-    )
+    evaluator = job.evaluator()
     return [evaluator.row(point) for point in points]
 
 
@@ -185,9 +193,7 @@ def _place(
 
 def _run_serial(job: _Job, points: list[dict[str, Any]], report: Progress) -> list[dict[str, Any]]:
     batches = make_batches(points, 1)
-    evaluator = Evaluator(
-        job.config, job.data, engine=job.engine, start=job.start, end=job.end, strategy=job.strategy
-    )
+    evaluator = job.evaluator()
     results: dict[int, list[dict[str, Any]]] = {}
     done = 0
     report(0, len(points))
@@ -231,7 +237,9 @@ def _dask_client(scheduler: str, workers: int) -> tuple[Any, Any, str]:
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # None would still bind the scheduler's HTTP server to 8787 and warn when it is taken
+            # (another cluster, a parallel test); a free loopback port never collides
+            dashboard_address="127.0.0.1:0",
             silence_logs=logging.ERROR,
         )
         return Client(cluster), cluster, f"dask LocalCluster ({workers} workers)"
