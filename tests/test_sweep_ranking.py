@@ -1,0 +1,62 @@
+"""rank_table: constraints, direction, ties in point order, rows without a metric."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from recall_risk.sweep import ERROR_COLUMN, Constraint, SweepSpec, rank_table, top_rows
+
+
+def spec(metric: str = "sharpe", maximize: bool = True, constraints=()) -> SweepSpec:
+    return SweepSpec(
+        strategies=("s",),
+        axes=(("a", (1, 2, 3, 4, 5, 6)),),
+        sample=None,
+        seed=0,
+        metric=metric,
+        maximize=maximize,
+        constraints=tuple(constraints),
+        top=3,
+        heatmap=None,
+    )
+
+
+TABLE = pd.DataFrame(
+    {
+        "a": [1, 2, 3, 4, 5, 6],
+        "sharpe": [1.0, 2.0, 2.0, math.nan, 0.5, 3.0],
+        "max_drawdown": [0.1, 0.2, 0.1, 0.1, 0.05, 0.5],
+        "trades": pd.array([1, 2, 3, 0, 1, None], dtype="Int64"),
+        ERROR_COLUMN: ["", "", "", "", "", ""],
+    }
+)
+
+
+def test_highest_first_ties_in_point_order_missing_metric_infeasible():
+    ranked = rank_table(TABLE, spec())
+    assert ranked["rank"].tolist() == [4, 2, 3, pd.NA, 5, 1]
+    assert ranked["feasible"].tolist() == [True, True, True, False, True, True]
+    assert top_rows(ranked, 3)["a"].tolist() == [6, 2, 3]
+
+
+def test_lowest_first():
+    ranked = rank_table(TABLE, spec("max_drawdown", maximize=False))
+    assert top_rows(ranked, 6)["a"].tolist() == [5, 1, 3, 4, 2, 6]
+
+
+def test_constraints_and_errors_exclude_rows():
+    table = TABLE.copy()
+    table.loc[0, ERROR_COLUMN] = "need 0 < fast < slow"
+    constraints = [Constraint("max_drawdown", "<=", 0.3), Constraint("trades", ">=", 1)]
+    ranked = rank_table(table, spec(constraints=constraints))
+    # row 1 has an error, row 4 no sharpe, row 6 too deep a drawdown (and no trade count)
+    assert ranked["feasible"].tolist() == [False, True, True, False, True, False]
+    assert top_rows(ranked, 5)["a"].tolist() == [2, 3, 5]
+
+
+def test_constraint_holds():
+    c = Constraint("max_drawdown", "<", 0.3)
+    assert c.holds(0.2) and not c.holds(0.3) and not c.holds(None) and not c.holds(math.nan)
+    assert str(c) == "max_drawdown < 0.3"
