@@ -156,3 +156,16 @@ def test_multi_ticker_strategy_runs_on_backtrader(tmp_path, prices_dir):
     assert list(table["engine"]) == ["backtrader", "backtrader"]
     assert table["final_value"].nunique() == 2
     assert not (tmp_path / "out" / "heatmap.png").exists()  # one parameter: no heatmap
+
+
+def test_without_pyarrow_parquet_is_skipped_with_a_note(tmp_path, prices_dir, capsys, monkeypatch):
+    from recall_risk.sweep import write
+
+    monkeypatch.setattr(write, "has_parquet", lambda: False)  # the command looks it up per run
+
+    small = {**SMALL, "grid": {"exit_above": [0.5, 0.6], "reenter_below": [0.3]}}
+    config = write_config(tmp_path, small)
+    assert sweep(config, tmp_path / "out", prices_dir) == 0
+    assert "results.parquet skipped" in capsys.readouterr().err
+    assert (tmp_path / "out" / "results.csv").is_file()
+    assert not (tmp_path / "out" / "results.parquet").exists()

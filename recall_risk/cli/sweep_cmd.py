@@ -63,7 +63,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from recall_risk.errors import ConfigError
     from recall_risk.sweep import MAX_POINTS, load_sweep_spec, prepare_sweep_data
     from recall_risk.sweep.executors import run_points
-    from recall_risk.sweep.write import write_sweep
+    from recall_risk.sweep.write import has_parquet, write_sweep
 
     started = time.perf_counter()
     if args.workers < 1:
@@ -120,7 +120,10 @@ def _sweep(args: argparse.Namespace) -> int:
     out_dir = args.out or Path("runs") / f"{config.name}-sweep"
     written = write_sweep(out_dir, config, spec, points, run)
     out = console()
-    for note in run.notes:
+    notes = list(run.notes)
+    if not has_parquet():
+        notes.append("pyarrow is not installed: results.parquet skipped (pip install pyarrow)")
+    for note in notes:
         err.print(f"note: {note}")
     _print_top(out, run, spec)
     elapsed = time.perf_counter() - started
