@@ -169,3 +169,15 @@ def test_without_pyarrow_parquet_is_skipped_with_a_note(tmp_path, prices_dir, ca
     assert "results.parquet skipped" in capsys.readouterr().err
     assert (tmp_path / "out" / "results.csv").is_file()
     assert not (tmp_path / "out" / "results.parquet").exists()
+
+
+def test_engine_backtrader_gives_the_fast_table(tmp_path, prices_dir):
+    small = {**SMALL, "grid": {"exit_above": [0.5, 0.6], "reenter_below": [0.3, 0.4]}}
+    config = write_config(tmp_path, small)
+    assert sweep(config, tmp_path / "fast", prices_dir) == 0
+    assert sweep(config, tmp_path / "bt", prices_dir, "--engine", "backtrader") == 0
+    fast = pd.read_csv(tmp_path / "fast" / "results.csv")
+    slow = pd.read_csv(tmp_path / "bt" / "results.csv")
+    assert set(fast["engine"]) == {"fast"} and set(slow["engine"]) == {"backtrader"}
+    assert (fast["final_value"] - slow["final_value"]).abs().max() < 0.005
+    assert fast["rank"].tolist() == slow["rank"].tolist()
