@@ -85,7 +85,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prices-dir", type=Path, default=REPO.parent / "shared/data/prices")
     parser.add_argument("--bt-sample", type=int, default=40, help="points run on backtrader")
-    parser.add_argument("--repeat", type=int, default=3, help="best of K timings")
+    parser.add_argument("--repeat", type=int, default=5, help="best of K timings")
     args = parser.parse_args()
 
     config = load_config(REPO / "configs" / "xiaomi_su7_sweep.yaml")
