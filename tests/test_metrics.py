@@ -10,6 +10,8 @@ cases (flat equity, a single bar, all cash, a non-zero risk-free rate, a benchma
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -267,3 +269,11 @@ def test_helpers():
     equity = pd.Series([100.0, 120.0, 90.0, 135.0], index=INDEX[:4])
     np.testing.assert_allclose(daily_returns(equity).to_numpy(), [0.2, -0.25, 0.5])
     np.testing.assert_allclose(drawdown(equity).to_numpy(), [0.0, 0.0, 0.25, 0.0])
+
+
+def test_readme_lists_every_metric_in_order():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"Metrics, per strategy[^`]*`([^`]+)`", readme)
+    assert match, "README.md lost its list of metrics"
+    listed = [name.strip() for name in match.group(1).split(",")]
+    assert listed == list(METRIC_NAMES)
