@@ -166,7 +166,10 @@ def run_config(
         report(f"benchmark {config.data.benchmark}", 1, total)
         bench_frame = risk_frame(bench_prices, None, params)
         output = run_backtest(
-            resolve_strategy("buy_and_hold"), {config.data.benchmark: bench_frame}, **common
+            resolve_strategy("buy_and_hold"),
+            {config.data.benchmark: bench_frame},
+            {"fractional": True},
+            **common,
         )
         bench_run = StrategyRun(
             name=BENCHMARK,

@@ -107,3 +107,15 @@ def rotation_weights(
     if total <= 0:
         return dict.fromkeys(raw, 0.0)
     return {name: invested * value / total for name, value in raw.items()}
+
+
+def order_units(amount: float, *, fractional: bool = False) -> float:
+    """Units to order for ``amount`` (a value divided by a unit cost), rounded down.
+
+    Whole shares, or for ``fractional`` (a benchmark index, which cannot be bought in whole
+    points) units rounded down to 1e-6 with 1e-6 to spare: an exact ``cash / unit_cost`` can
+    exceed the cash by a rounding error and be rejected for margin.
+    """
+    if fractional:
+        return max(0.0, math.floor(amount * 1e6 - 1.0) / 1e6)
+    return math.floor(amount)

@@ -17,7 +17,7 @@ import backtrader as bt
 
 from recall_risk.bt.indicator import RiskScore
 from recall_risk.errors import ConfigError
-from recall_risk.signals import scaled_weight
+from recall_risk.signals import order_units, scaled_weight
 
 
 class RiskStrategy(bt.Strategy):
@@ -30,6 +30,9 @@ class RiskStrategy(bt.Strategy):
         risk_floor: score at or below which :meth:`target_weight_for` gives full weight.
         risk_cap: score at or above which it gives zero weight.
         max_weight: the full weight.
+        fractional: size in fractional units instead of whole shares (for a benchmark index,
+            which cannot be bought in whole points: 5 "units" of a 17,000-point index would leave
+            15% of 100,000 in cash).
     """
 
     params = (
@@ -38,6 +41,7 @@ class RiskStrategy(bt.Strategy):
         ("risk_floor", 0.2),
         ("risk_cap", 0.8),
         ("max_weight", 1.0),
+        ("fractional", False),
     )
 
     def __init__(self) -> None:
@@ -77,6 +81,9 @@ class RiskStrategy(bt.Strategy):
             raise ValueError(f"target weight must be in [0, 1], got {weight}")
         self._targets[data if data is not None else self.data0] = weight
 
+    def _units(self, amount: float) -> float:
+        return order_units(amount, fractional=self.p.fractional)
+
     def next_open(self) -> None:
         if not self._targets:
             return
@@ -89,7 +96,7 @@ class RiskStrategy(bt.Strategy):
         wanted = {}
         for data, weight in targets.items():
             unit_cost = data.open[0] * (1.0 + slip) * (1.0 + comm)
-            wanted[data] = math.floor(weight * value / unit_cost) if weight > 0 else 0
+            wanted[data] = self._units(weight * value / unit_cost) if weight > 0 else 0
         cash = self.broker.get_cash()
         for data in self.datas:  # sells first, in data order, to free cash
             delta = wanted.get(data, self.getposition(data).size) - self.getposition(data).size
@@ -100,7 +107,7 @@ class RiskStrategy(bt.Strategy):
             delta = wanted.get(data, self.getposition(data).size) - self.getposition(data).size
             if delta > 0:
                 unit_cost = data.open[0] * (1.0 + slip) * (1.0 + comm)
-                size = min(delta, math.floor(cash / unit_cost))
+                size = min(delta, self._units(cash / unit_cost))
                 if size > 0:
                     self.buy(data=data, size=size)
                     cash -= size * unit_cost

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recall_risk.signals import HysteresisGate, needs_rebalance, scaled_weight
+from recall_risk.signals import HysteresisGate, needs_rebalance, order_units, scaled_weight
 
 FAST_STRATEGIES: frozenset[str] = frozenset(
     {"buy_and_hold", "risk_exit", "risk_scaled", "sma_cross", "sma_cross_risk"}
@@ -215,6 +215,11 @@ def simulate(
     n = len(market)
     check_params(strategy, params, n)
     o, h, lo = market.open, market.high, market.low
+    fractional = bool(params.get("fractional", False))
+
+    def units(amount: float) -> float:
+        return order_units(amount, fractional=fractional)
+
     targets = _targets(strategy, market, params)
     for _, weight in targets:  # RiskStrategy.set_target refuses these when they are set
         if not 0.0 <= weight <= 1.0 or math.isnan(weight):
@@ -235,7 +240,7 @@ def simulate(
         open_k = float(o[k])
         unit_cost = open_k * (1.0 + slippage) * (1.0 + commission)
         value = cash + position * open_k
-        wanted = math.floor(weight * value / unit_cost) if weight > 0 else 0
+        wanted = units(weight * value / unit_cost) if weight > 0 else 0
         delta = wanted - position
         if delta < 0:
             size = -delta
@@ -252,7 +257,7 @@ def simulate(
                 trade_pnls.append(trade_pnl - trade_comm)
                 trade_pnl, trade_comm, avg_price = 0.0, 0.0, 0.0
         elif delta > 0:
-            size = min(delta, math.floor(cash / unit_cost))
+            size = min(delta, units(cash / unit_cost))
             if size > 0:
                 fill = open_k * (1.0 + slippage) if slippage else open_k
                 if slippage and fill > h[k]:

@@ -147,13 +147,15 @@ class Evaluator:
                 self._bench[self.engine] = None
             else:
                 frame = self._window(risk_frame(bench, None), self.config.data.benchmark or "")
-                params = strategy_defaults(resolve_strategy("buy_and_hold"))
+                # fractional units, as in run reports: an index cannot be bought in whole points
+                given = {"fractional": True}
+                params = {**strategy_defaults(resolve_strategy("buy_and_hold")), **given}
                 equity, _, _ = self._run(
                     "buy_and_hold",
                     resolve_strategy("buy_and_hold"),
                     {"benchmark": frame},
                     params,
-                    {},
+                    given,
                     use_fast=True,
                 )
                 self._bench[self.engine] = equity
