@@ -240,3 +240,19 @@ def run_config(
         benchmark=bench_run,
         meta=meta,
     )
+
+
+def report_sections(
+    result: RunResult, *, prices_dir: Path | None = None, source: PriceSource | None = None
+) -> list[tuple[str, str]]:
+    """Extra ``(title, HTML)`` sections the config's ``report`` asks for (``study: true``: the
+    event study of the run's events), for ``write_report(..., extra_sections=...)``.
+
+    The study loads the longer price history its estimation windows need from the run's source.
+    """
+    if not result.config.report.study:
+        return []
+    from recall_risk.study import report_section
+
+    src = source or price_source(result.config, prices_dir)
+    return [report_section(result, source=src)]
