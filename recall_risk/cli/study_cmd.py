@@ -18,15 +18,15 @@ import argparse
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from recall_risk.cli.output import console
 from recall_risk.errors import ConfigError
-from recall_risk.events import load_events
-from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource
-from recall_risk.scoring import ScoreParams, load_score_params
-from recall_risk.study.core import StudyResult
-from recall_risk.study.options import StudyOptions, parse_window, window_label
+
+if TYPE_CHECKING:  # the study pulls in scipy: import it when the command runs, not at start-up
+    from recall_risk.prices import PriceSource
+    from recall_risk.study.core import StudyResult
+    from recall_risk.study.options import StudyOptions
 
 
 def register(subparsers: Any) -> None:
@@ -88,6 +88,8 @@ def _accept_negative_windows(parser: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> StudyOptions:
+    from recall_risk.study.options import StudyOptions, parse_window
+
     return StudyOptions(
         window=parse_window(args.window, what="--window"),
         estimation_days=args.estimation_days,
@@ -97,6 +99,8 @@ def _options(args: argparse.Namespace) -> StudyOptions:
 
 
 def _source(prices_dir: str | None) -> PriceSource:
+    from recall_risk.prices import CsvDirectorySource, YFinanceSource
+
     if prices_dir is None:
         return YFinanceSource(adjusted=True)
     if not Path(prices_dir).is_dir():
@@ -106,6 +110,8 @@ def _source(prices_dir: str | None) -> PriceSource:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``recall-risk study``; returns the exit code."""
+    from recall_risk.events import load_events
+    from recall_risk.scoring import ScoreParams, load_score_params
     from recall_risk.study.data import study_event_set
 
     if args.calibrate and not args.out:
@@ -160,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
 def _print_result(out: Any, result: StudyResult) -> None:
     from rich.table import Table
 
+    from recall_risk.study.options import window_label
     from recall_risk.study.tables import display_rows, summary_rows
 
     peer = f" (peer, around {result.event_ticker} events)" if result.is_peer else ""
