@@ -45,8 +45,7 @@ def atomic_dir(target: str | Path, *, marker: str) -> Iterator[Path]:
     """
     target = Path(target)
     _check_replaceable(target, marker)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp = _make_temp_dir(target)
     try:
         tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the report folder should not be
         yield tmp
@@ -54,6 +53,25 @@ def atomic_dir(target: str | Path, *, marker: str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _make_temp_dir(target: Path) -> Path:
+    """Create the parents and the temp folder; a place we cannot write is a bad ``--out``."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(target, exc, f" ({exc.filename})" if exc.filename else "") from exc
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except OSError as exc:  # the temp folder's random name would only confuse
+        raise _unwritable(target, exc, f" (in {target.parent})") from exc
+
+
+def _unwritable(target: Path, exc: OSError, where: str) -> ConfigError:
+    return ConfigError(
+        f"{target}: cannot create the output folder: {exc.strerror or exc}{where}; "
+        "choose a writable --out"
+    )
 
 
 def _umask() -> int:
