@@ -139,27 +139,30 @@ def run(args: argparse.Namespace) -> int:
         jumps, against = against_score_for(event_set, main, params)
         out.print(f"\nDoes the score predict the CAR? {against.statement}")
     if args.calibrate and jumps is not None:
-        from recall_risk.study.calibrate import calibrate_weights, write_params_yaml
+        from recall_risk.study.calibrate import calibrate_weights
 
         calibration = calibrate_weights(jumps, params)
-        path = write_params_yaml(
-            calibration, Path(args.out) / "score_params.yaml", origin=f"study of {args.events}"
-        )
-        _print_calibration(out, calibration, path)
-    if args.out:
-        from recall_risk.study.write import write_study_outputs
-
-        written = write_study_outputs(
-            Path(args.out), results, jumps=jumps, against=against, calibration=calibration
-        )
-        out.print(f"\nwrote {len(written)} files to {args.out}")
-    if not main.studied:
+    if not main.studied:  # before writing: a failed study leaves no folder that looks complete
         print(
             f"error: no event of {args.events} could be studied for {main.ticker}; "
             "see the reasons above",
             file=sys.stderr,
         )
         return 2
+    if args.out:
+        from recall_risk.study.write import write_study_outputs
+
+        written = write_study_outputs(
+            Path(args.out),
+            results,
+            jumps=jumps,
+            against=against,
+            calibration=calibration,
+            params_origin=f"study of {args.events}",
+        )
+        if calibration is not None:
+            _print_calibration(out, calibration, Path(args.out) / "score_params.yaml")
+        out.print(f"\nwrote {len(written)} files to {args.out}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Write a study's files into a folder, each atomically (temporary file, then ``os.replace``).
+"""Write a study's files into a folder, atomically as a whole (temp folder, then a rename).
 
 Files (all deterministic for the same inputs):
 
@@ -8,7 +8,7 @@ Files (all deterministic for the same inputs):
 - ``study.md``: the tables in Markdown, skipped events, the score test and calibration;
 - ``car_path.png`` and ``car_path.html``: the CAR-path chart;
 - ``against_score.csv`` (with ``--against-score``) and ``score_params.yaml`` (with
-  ``--calibrate``, written by :mod:`recall_risk.study.calibrate`).
+  ``--calibrate``, from :func:`recall_risk.study.calibrate.params_yaml`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from recall_risk.study.calibrate import Calibration
 
 _FLOAT_FORMAT = "%.10g"
+MARKER = "study_events.csv"  # identifies a previous study folder that may be replaced
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:
@@ -114,29 +115,44 @@ def write_study_outputs(
     jumps: pd.DataFrame | None = None,
     against: AgainstScore | None = None,
     calibration: Calibration | None = None,
+    params_origin: str = "event study",
 ) -> list[Path]:
-    """Write the study's tables and charts into ``out_dir`` (created if needed).
+    """Write the study's tables and charts into ``out_dir`` as one atomic folder.
+
+    The files are built in a temp folder that replaces ``out_dir`` only when all of them are
+    written, so a failure leaves the previous study (or nothing), never a partial one. With a
+    ``calibration``, ``score_params.yaml`` (from :func:`recall_risk.study.calibrate.params_yaml`,
+    naming ``params_origin``) is written in the same folder.
 
     Returns:
-        The paths written, in a fixed order.
+        The final paths written, in a fixed order.
     """
+    from recall_risk.report.atomic import atomic_dir
     from recall_risk.study import charts
     from recall_risk.study.tables import ar_frame, events_frame, summary_frame
 
     out_dir = Path(out_dir)
-    written: list[Path] = []
+    names: list[str] = []
+    with atomic_dir(out_dir, marker=MARKER) as tmp:
 
-    def put(name: str, write: Callable[[Path], None]) -> None:
-        path = out_dir / name
-        write(path)
-        written.append(path)
+        def put(name: str, write: Callable[[Path], None]) -> None:
+            write(tmp / name)
+            names.append(name)
 
-    put("study_events.csv", lambda p: write_csv(p, events_frame(results)))
-    put("study_ar.csv", lambda p: write_csv(p, ar_frame(results)))
-    put("study_summary.csv", lambda p: write_csv(p, summary_frame(results)))
-    if jumps is not None:
-        put("against_score.csv", lambda p: write_csv(p, jumps))
-    put("study.md", lambda p: atomic_write_text(p, study_markdown(results, against, calibration)))
-    put("car_path.png", lambda p: _atomic(p, lambda tmp: charts.write_png(results, tmp)))
-    put("car_path.html", lambda p: atomic_write_text(p, charts.html_text(results)))
-    return written
+        put(MARKER, lambda p: write_csv(p, events_frame(results)))
+        put("study_ar.csv", lambda p: write_csv(p, ar_frame(results)))
+        put("study_summary.csv", lambda p: write_csv(p, summary_frame(results)))
+        if jumps is not None:
+            put("against_score.csv", lambda p: write_csv(p, jumps))
+        if calibration is not None:
+            from recall_risk.study.calibrate import params_yaml
+
+            text = params_yaml(calibration, origin=params_origin)
+            put("score_params.yaml", lambda p: atomic_write_text(p, text))
+        put(
+            "study.md",
+            lambda p: atomic_write_text(p, study_markdown(results, against, calibration)),
+        )
+        put("car_path.png", lambda p: _atomic(p, lambda t: charts.write_png(results, t)))
+        put("car_path.html", lambda p: atomic_write_text(p, charts.html_text(results)))
+    return [out_dir / name for name in names]
