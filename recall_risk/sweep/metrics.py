@@ -70,7 +70,9 @@ class MetricsOnDates:
         rf = self.rf
         final = float(equity[-1])
         ann = PERIODS_PER_YEAR
-        max_dd = _clean(-ep.max_drawdown(returns))
+        # 0.0 - x, not -x, as in compute_metrics: a flat curve (a point that never trades) has
+        # drawdown 0.0, not -0.0, which results.csv and folds.csv would print as "-0.0"
+        max_dd = _clean(0.0 - ep.max_drawdown(returns))
         metrics: dict[str, float | int | None] = {
             "final_value": final,
             "total_return": final / self.initial_cash - 1.0,
