@@ -56,6 +56,8 @@ def load_events(name_or_path: str | Path, *, ticker: str | None = None) -> Event
         return load_yaml_events(
             bundled_event_path(str(name_or_path)), source=f"bundled:{name_or_path}"
         )
+    if path.is_dir():
+        raise EventFileError(f"{path}: is a folder; expected an event file (.yaml or .csv)")
     if not path.is_file():
         raise EventFileError(f"{path}: no such event file")
     if path.suffix == ".csv":
