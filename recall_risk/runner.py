@@ -57,6 +57,42 @@ class RunResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+MIN_MEANINGFUL_BARS = 20  # below about a month, annualised metrics extrapolate a few days
+
+
+def run_warnings(result: RunResult) -> list[str]:
+    """What a finished run should tell its user because the numbers could mislead.
+
+    - a ticker whose event set announces nothing up to the last bar: its score is 0 throughout,
+      so the risk strategies behave as if there were no risk (usually a date range or ticker
+      mistake, not the intent);
+    - fewer than :data:`MIN_MEANINGFUL_BARS` bars: CAGR, Sharpe and the like are annualised from
+      a few days.
+    """
+    warnings = []
+    for ticker, event_set in sorted(result.events.items()):
+        prices = result.prices.get(ticker)
+        if prices is None or not len(prices) or not event_set.events:
+            continue
+        last = prices.index[-1].date()
+        first_event = event_set.events[0]
+        if first_event.announced > last:
+            warnings.append(
+                f"{ticker}: no event of {event_set.company} is announced by the last bar "
+                f"({last.isoformat()}; the first is {first_event.id}, "
+                f"{first_event.announced.isoformat()}): the score is 0 on every bar, so the risk "
+                "strategies see no risk; check data.start/data.end"
+            )
+    bars = min((len(frame) for frame in result.prices.values()), default=0)
+    if bars < MIN_MEANINGFUL_BARS:
+        warnings.append(
+            f"only {bars} bars in {result.meta['data_range']['start']} .. "
+            f"{result.meta['data_range']['end']}: cagr, volatility, sharpe, sortino, calmar, "
+            "alpha and beta are annualised from a few days and mean little"
+        )
+    return warnings
+
+
 def price_source(config: RunConfig, prices_dir: Path | None = None) -> PriceSource:
     """The source the config asks for; ``prices_dir`` forces a CSV directory."""
     folder = prices_dir or (config.data.prices_dir if config.data.source == "csv" else None)
