@@ -61,3 +61,43 @@ def test_run_with_out_under_a_file_exits_2_without_traceback(prices_dir, tmp_pat
     assert code == 2
     assert err.startswith(f"error: {blocker / 'run'}: cannot create the output folder")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("command", "config"),
+    [
+        ("run", "xiaomi_su7.yaml"),
+        ("sweep", "xiaomi_su7_sweep.yaml"),
+        ("walkforward", "xiaomi_su7_sweep.yaml"),
+        ("study", None),
+    ],
+)
+def test_a_bad_out_is_refused_before_any_work(command, config, tmp_path, capsys, monkeypatch):
+    """An --out that is a file fails before prices are loaded (a sweep could run for hours)."""
+    from recall_risk.prices import CsvDirectorySource
+
+    def no_prices(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("prices were loaded before --out was checked")
+
+    monkeypatch.setattr(CsvDirectorySource, "load", no_prices)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    target = str(REPO / "configs" / config) if config else "xiaomi_su7"
+    code, _, err = _cli(
+        capsys, command, target, "--prices-dir", str(tmp_path), "--out", str(blocker)
+    )
+    assert code == 2, err
+    assert (
+        err == f"error: {blocker}: output path exists and is not a folder; choose another --out\n"
+    )
+
+
+def test_check_output_dir_names_a_file_in_the_way(tmp_path) -> None:
+    from recall_risk.report.atomic import check_output_dir
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{blocker} is a file; choose a writable --out"):
+        check_output_dir(blocker / "deeper" / "out", marker="m.json")
+    check_output_dir(tmp_path / "new" / "out", marker="m.json")  # creatable: fine
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]  # nothing created

@@ -33,11 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from recall_risk.config import load_config
+    from recall_risk.report.atomic import check_output_dir
+    from recall_risk.report.writer import MARKER as REPORT_MARKER
     from recall_risk.runner import run_config
 
     started = time.perf_counter()
     config = load_config(args.config)
     out_dir = args.out or Path("runs") / config.name
+    check_output_dir(out_dir, marker=REPORT_MARKER)  # before the backtests, not after
     err = console(stderr=True)
     if args.quiet or not err.is_terminal:
         result = run_config(config, prices_dir=args.prices_dir)

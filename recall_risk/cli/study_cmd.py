@@ -117,6 +117,11 @@ def run(args: argparse.Namespace) -> int:
     if args.calibrate and not args.out:
         raise ConfigError("--calibrate writes score_params.yaml: give --out DIR")
     options = _options(args)
+    if args.out:
+        from recall_risk.report.atomic import check_output_dir
+        from recall_risk.study.write import MARKER
+
+        check_output_dir(args.out, marker=MARKER)  # before the study, not after
     params = load_score_params(args.params) if args.params else ScoreParams()
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
     event_set = load_events(args.events, ticker=args.ticker)

@@ -61,8 +61,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _sweep(args: argparse.Namespace) -> int:
     from recall_risk.config import load_config
     from recall_risk.errors import ConfigError
+    from recall_risk.report.atomic import check_output_dir
     from recall_risk.sweep import MAX_POINTS, load_sweep_spec, prepare_sweep_data
     from recall_risk.sweep.executors import run_points
+    from recall_risk.sweep.write import MARKER as SWEEP_MARKER
     from recall_risk.sweep.write import has_parquet, write_sweep
 
     started = time.perf_counter()
@@ -76,6 +78,8 @@ def _sweep(args: argparse.Namespace) -> int:
             f"--scheduler: expected local, processes or a Dask address like tcp://host:8786, "
             f"got {scheduler!r}"
         )
+    out_dir = args.out or Path("runs") / f"{config.name}-sweep"
+    check_output_dir(out_dir, marker=SWEEP_MARKER)  # before the sweep, not after it
     points = spec.points()
     data = prepare_sweep_data(config, args.prices_dir)
     err = console(stderr=True)
@@ -117,7 +121,6 @@ def _sweep(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 progress=progress,
             )
-    out_dir = args.out or Path("runs") / f"{config.name}-sweep"
     written = write_sweep(out_dir, config, spec, points, run)
     out = console()
     notes = list(run.notes)

@@ -93,12 +93,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from recall_risk.config import load_config
+    from recall_risk.report.atomic import check_output_dir
     from recall_risk.sweep import load_sweep_spec, prepare_sweep_data
     from recall_risk.walkforward import run_walkforward
 
     started = time.perf_counter()
     config = load_config(args.config)
     load_sweep_spec(config)  # a config without a usable sweep fails before any data is loaded
+    out_dir = args.out or Path("runs") / f"{config.name}-walkforward"
+    check_output_dir(out_dir, marker=MARKER)  # before the folds run, not after
     data = prepare_sweep_data(config, args.prices_dir)
     result = run_walkforward(
         config,
@@ -110,7 +113,6 @@ def _run(args: argparse.Namespace) -> int:
         metric=args.metric,
         engine=args.engine,
     )
-    out_dir = args.out or Path("runs") / f"{config.name}-walkforward"
     written = write_walkforward(result, out_dir)
     out = console()
     out.print(fold_table(result))

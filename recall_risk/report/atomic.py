@@ -32,6 +32,32 @@ def _check_replaceable(target: Path, marker: str) -> None:
         )
 
 
+def check_output_dir(target: str | Path, *, marker: str) -> None:
+    """Refuse an unusable ``--out`` before the work starts, not after an hour of backtests.
+
+    The same refusals :func:`atomic_dir` would make (a file, a foreign non-empty folder, a parent
+    that is a file or not writable), without creating anything.
+
+    Raises:
+        ConfigError: naming the path and what to do.
+    """
+    target = Path(target)
+    _check_replaceable(target, marker)
+    ancestor = target.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if ancestor.exists() and not ancestor.is_dir():
+        raise ConfigError(
+            f"{target}: cannot create the output folder: {ancestor} is a file; "
+            "choose a writable --out"
+        )
+    if ancestor.is_dir() and not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"{target}: cannot create the output folder: {ancestor} is not writable; "
+            "choose a writable --out"
+        )
+
+
 @contextmanager
 def atomic_dir(target: str | Path, *, marker: str) -> Iterator[Path]:
     """Yield an empty temp folder; on success it replaces ``target`` in one rename.
