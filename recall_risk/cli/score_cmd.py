@@ -1,7 +1,7 @@
 """``recall-risk score``: print the daily risk score of an event set, or explain one day.
 
 ``recall-risk score NAME|PATH --start DATE --end DATE [--calendar PRICES.csv]
-[--format table|csv|json] [--params PARAMS.yaml] [--explain DATE]``
+[--format table|csv|json] [--params PARAMS.yaml] [--ticker TICKER] [--explain DATE]``
 
 One row per trading day: weekdays from ``--start`` to ``--end`` inclusive, or the dates of the
 price CSV given with ``--calendar`` within that range. Formats:
@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from recall_risk.calendar import calendar_from_prices_csv, parse_date, weekday_calendar
-from recall_risk.errors import ConfigError
+from recall_risk.errors import ConfigError, EventFileError
 from recall_risk.events import EventSet, load_events
 from recall_risk.scoring import (
     COLUMNS,
@@ -70,6 +70,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format")
     parser.add_argument("--params", metavar="PARAMS.yaml", help="YAML file of score parameters")
+    parser.add_argument("--ticker", help="the ticker to score from a CSV holding several")
     parser.add_argument(
         "--explain",
         metavar="DATE",
@@ -86,7 +87,12 @@ def run(args: argparse.Namespace) -> int:
     if start is not None and end is not None and end < start:
         raise ConfigError(f"--end {end} is before --start {start}")
     params = load_score_params(args.params) if args.params else ScoreParams()
-    events = load_events(args.events)
+    events = load_events(args.events, ticker=args.ticker)
+    if args.ticker is not None and events.ticker != args.ticker:
+        raise EventFileError(
+            f"{args.events}: holds events for ticker {events.ticker}, not {args.ticker!r}; "
+            "drop --ticker or name another file"
+        )
     if day is not None:
         _write_explanation(explain(events, day, params), events, args.format)
         return 0

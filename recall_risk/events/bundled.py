@@ -71,7 +71,8 @@ def load_events(name_or_path: str | Path, *, ticker: str | None = None) -> Event
         if len(sets) != 1:
             raise EventFileError(
                 f"{path}: holds events for {len(sets)} tickers ({', '.join(sorted(sets))}); "
-                "choose one with ticker=... or use load_csv_event_sets()"
+                "choose one (--ticker TICKER on the command line, ticker=... in Python, or "
+                "load_csv_event_sets() for all)"
             )
         return next(iter(sets.values()))
     return load_yaml_events(path)
