@@ -190,11 +190,13 @@ def test_empty_frame_gives_no_bars_like_pandasdata():
         assert run_recorder(feed(dataname=frame), runonce=False, period=3).rows == []
 
 
-def test_fromdate_todate_filter_like_pandasdata():
+@pytest.mark.parametrize(("runonce", "preload", "exactbars"), MODES)
+def test_fromdate_todate_filter_like_pandasdata(runonce, preload, exactbars):
     frame = synthetic()
     window = {"fromdate": dt.datetime(2024, 1, 4), "todate": dt.datetime(2024, 1, 11)}
-    stock = run_recorder(bt.feeds.PandasData(dataname=frame, **window), period=0)
-    fast = run_recorder(FrameData(dataname=frame, **window), period=0)
+    mode = {"runonce": runonce, "preload": preload, "exactbars": exactbars, "period": 0}
+    stock = run_recorder(bt.feeds.PandasData(dataname=frame, **window), **mode)
+    fast = run_recorder(FrameData(dataname=frame, **window), **mode)
     assert stock.rows == fast.rows
     assert [bt.num2date(r[0]).date() for r in fast.rows] == [
         dt.date(2024, 1, d) for d in (4, 5, 8, 9, 10, 11)
@@ -299,3 +301,145 @@ def test_frame_data_names_missing_columns():
 def test_frame_data_needs_a_datetime_index():
     with pytest.raises(PriceDataError, match="DatetimeIndex"):
         FrameData(dataname=synthetic().reset_index(drop=True))
+
+
+# --- bulk preload: exactly backtrader's bar-by-bar load() ----------------------------------------
+
+
+def count_fallbacks(monkeypatch) -> list[str]:
+    """Names of the feeds that fell back to backtrader's own bar-by-bar ``preload``."""
+    calls: list[str] = []
+    original = bt.feed.AbstractDataBase.preload
+
+    def spy(self):
+        calls.append(type(self).__name__)
+        return original(self)
+
+    monkeypatch.setattr(bt.feed.AbstractDataBase, "preload", spy)
+    return calls
+
+
+def test_preload_fills_columns_at_once_by_default(monkeypatch, xiaomi_prices):
+    fallbacks = count_fallbacks(monkeypatch)
+    stock = run_recorder(bt.feeds.PandasData(dataname=xiaomi_prices))
+    fast = run_recorder(FrameData(dataname=xiaomi_prices))
+    assert fallbacks == ["PandasData"]  # ours never went through load() bar by bar
+    assert stock.rows == fast.rows
+    assert fast.data.buflen() == len(xiaomi_prices) == len(fast.data)
+
+
+@pytest.mark.parametrize("todate", [dt.datetime(2024, 1, 3), dt.datetime(2024, 1, 20)])
+def test_unsorted_frame_stops_at_the_first_bar_after_todate_like_pandasdata(todate):
+    frame = synthetic().iloc[[0, 1, 2, 9, 3, 4, 10, 5]]  # out of order: load() stops at a late bar
+    window = {"fromdate": dt.datetime(2024, 1, 2), "todate": todate}
+    for preload in (True, False):
+        mode = {"runonce": False, "preload": preload, "period": 0}
+        stock = run_recorder(bt.feeds.PandasData(dataname=frame, **window), **mode)
+        fast = run_recorder(FrameData(dataname=frame, **window), **mode)
+        assert stock.rows == fast.rows, preload
+
+
+@pytest.mark.parametrize("exactbars", [-1, -2])
+def test_negative_exactbars_like_pandasdata(xiaomi_prices, exactbars):
+    stock = run_recorder(bt.feeds.PandasData(dataname=xiaomi_prices), exactbars=exactbars)
+    fast = run_recorder(FrameData(dataname=xiaomi_prices), exactbars=exactbars)
+    assert stock.rows == fast.rows and len(fast.rows) == len(xiaomi_prices)
+
+
+def test_cerebro_lookahead_like_pandasdata():
+    frame = synthetic()
+    rows = []
+    for feed in (bt.feeds.PandasData, FrameData):
+        cerebro = bt.Cerebro(stdstats=False, lookahead=3)
+        data = feed(dataname=frame)
+        cerebro.adddata(data)
+        cerebro.addstrategy(Recorder, period=0)
+        rows.append((cerebro.run()[0].rows, data.close.array.tolist()))
+    assert same_floats(rows[0][0], rows[1][0])
+    assert len(rows[0][1]) == len(rows[1][1]) == len(frame) + 3
+
+
+@pytest.mark.parametrize("how", ["resample", "replay"])
+@pytest.mark.parametrize("runonce", [True, False])
+def test_resampling_and_replaying_fall_back_to_load_like_pandasdata(
+    monkeypatch, xiaomi_prices, how, runonce
+):
+    fallbacks = count_fallbacks(monkeypatch)
+    results = []
+    for feed in (bt.feeds.PandasData, FrameData):
+        cerebro = bt.Cerebro(stdstats=False, runonce=runonce)
+        add = cerebro.resampledata if how == "resample" else cerebro.replaydata
+        add(feed(dataname=xiaomi_prices), timeframe=bt.TimeFrame.Weeks)
+        cerebro.addstrategy(Recorder, period=3)
+        results.append(cerebro.run()[0].rows)
+    assert results[0] == results[1]
+    if how == "resample":  # one bar a week
+        assert 0 < len(results[0]) < len(xiaomi_prices) / 4
+    else:  # the weekly bar, updated on every day
+        assert len(results[0]) == len(xiaomi_prices)
+    # ours took backtrader's path whenever the stock feed did (if preloaded at all)
+    assert fallbacks.count("PandasData") == fallbacks.count("FrameData")
+
+
+def test_a_user_filter_falls_back_to_load_like_pandasdata(monkeypatch):
+    def drop_fridays(data) -> bool:
+        if data.datetime.date(0).weekday() == 4:
+            data.backwards()
+            return True  # bar removed
+        return False
+
+    fallbacks = count_fallbacks(monkeypatch)
+    rows = []
+    for feed in (bt.feeds.PandasData, FrameData):
+        data = feed(dataname=synthetic())
+        data.addfilter(drop_fridays)
+        rows.append(run_recorder(data, period=0).rows)
+    assert rows[0] == rows[1] and len(rows[1]) == len(synthetic()) - 2
+    assert fallbacks == ["PandasData", "FrameData"]
+
+
+def test_input_timezone_falls_back_to_load_like_pandasdata(monkeypatch):
+    fallbacks = count_fallbacks(monkeypatch)
+    frame = synthetic(4)
+    stock = run_recorder(bt.feeds.PandasData(dataname=frame, tzinput="Asia/Hong_Kong"), period=0)
+    fast = run_recorder(FrameData(dataname=frame, tzinput="Asia/Hong_Kong"), period=0)
+    assert stock.rows == fast.rows
+    assert bt.num2date(fast.rows[0][0]) == dt.datetime(2023, 12, 31, 16, 0)  # shifted to UTC
+    assert fallbacks == ["PandasData", "FrameData"]
+
+
+@pytest.mark.parametrize(("runonce", "preload", "exactbars"), MODES)
+def test_intraday_stamps_like_pandasdata(runonce, preload, exactbars):
+    frame = synthetic(6)
+    frame.index = pd.DatetimeIndex(
+        [
+            "2024-01-02 09:30",
+            "2024-01-02 16:00:00.250001",
+            "2024-01-03 00:00",
+            "2024-01-03 23:59:59.999999",
+            "1960-06-30 12:00",
+            "2024-01-04 10:15:07",
+        ],
+        name="date",
+    )
+    frame = frame.sort_index()
+    mode = {"runonce": runonce, "preload": preload, "exactbars": exactbars, "period": 0}
+    stock = run_recorder(bt.feeds.PandasData(dataname=frame), **mode)
+    fast = run_recorder(FrameData(dataname=frame), **mode)
+    assert stock.rows == fast.rows and len(fast.rows) == 6
+
+
+def test_daily_stamps_before_and_after_1970_like_date2num():
+    frame = synthetic(3)
+    frame.index = pd.DatetimeIndex(["1901-03-01", "1969-12-31", "2099-12-31"], name="date")
+    fast = run_recorder(FrameData(dataname=frame), period=0)
+    assert [r[0] for r in fast.rows] == [bt.date2num(ts.to_pydatetime()) for ts in frame.index]
+
+
+def test_feed_can_be_preloaded_twice():
+    frame = synthetic()
+    data = FrameData(dataname=frame)
+    first = run_recorder(data, period=3).rows
+    second = run_recorder(data, period=3).rows
+    assert first == second and len(first) == len(frame)
+    assert data.buflen() == len(frame)  # the second run did not append to the first one's bars
