@@ -399,6 +399,8 @@ def _check_events(config: RunConfig, source: str) -> None:
     tickers = config.data.tickers
     for field, ref, ticker in refs:
         try:
+            if ticker is None:
+                _check_single_ticker_csv(ref, source, field, tickers)
             event_set = load_events(ref, ticker=ticker if ref.endswith(".csv") else None)
         except EventFileError as exc:
             raise EventFileError(_prefixed(exc, source, field)) from None
@@ -408,6 +410,23 @@ def _check_events(config: RunConfig, source: str) -> None:
                 f"is not in data.tickers ({', '.join(tickers)}); map it explicitly with "
                 f"events: {{TICKER: {ref}}}"
             )
+
+
+def _check_single_ticker_csv(ref: str, source: str, field: str, tickers: list[str]) -> None:
+    """A CSV of several companies named without a ticker: say how to map it in the config (the
+    loader's own message speaks of ``--ticker`` and ``ticker=...``, which a config has not)."""
+    from recall_risk.events import load_csv_event_sets
+
+    if not ref.endswith(".csv") or not Path(ref).is_file():
+        return
+    sets = load_csv_event_sets(Path(ref))
+    if len(sets) > 1:
+        ours = [t for t in sorted(sets) if t in tickers] or [tickers[0]]
+        mapping = ", ".join(f"{t}: {ref}" for t in ours)
+        raise ConfigError(
+            f"{source}: field {field!r}: {ref} holds events for {len(sets)} tickers "
+            f"({', '.join(sorted(sets))}); map the ones to use, e.g. events: {{{mapping}}}"
+        )
 
 
 def check_references(config: RunConfig, *, source: str | None = None) -> None:

@@ -10,6 +10,7 @@ import pytest
 from recall_risk.cli import main
 
 TESTS_DATA = Path(__file__).resolve().parent / "data"
+REPO = TESTS_DATA.parents[1]
 
 
 def _cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -63,3 +64,19 @@ def test_score_ticker_not_in_the_file_is_refused(capsys) -> None:
         "error: xiaomi_su7: holds events for ticker 1810.HK, not 'TSLA'; "
         "drop --ticker or name another file\n"
     )
+
+
+def test_config_naming_a_multi_ticker_csv_says_how_to_map_it(prices_dir, tmp_path, capsys) -> None:
+    import yaml
+
+    config = tmp_path / "multi.yaml"
+    data = yaml.safe_load((REPO / "configs" / "tesla.yaml").read_text(encoding="utf-8"))
+    data["events"] = str(MULTI)
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    code, _, err = _cli(capsys, "run", str(config), "--prices-dir", str(prices_dir))
+    assert code == 2
+    assert err == (
+        f"error: {config}: field 'events': {MULTI} holds events for 3 tickers "
+        f"(2015.HK, 9868.HK, TSLA); map the ones to use, e.g. events: {{TSLA: {MULTI}}}\n"
+    )
+    assert "--ticker" not in err and not (tmp_path / "runs").exists()
