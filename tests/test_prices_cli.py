@@ -115,3 +115,18 @@ def test_fetch_bad_arguments(capsys):
     args = parse("fetch", "TSLA", "--start", "2024-03-01", "--end", "2024-01-01")
     with pytest.raises(PriceDataError, match="--start 2024-03-01 is after --end 2024-01-01"):
         args.handler(args)
+
+
+def test_fetch_offline_hint_fits_fetch(tmp_path: Path):
+    """fetch has no --prices-dir: its offline message says where that option goes."""
+    args = parse("fetch", "TSLA", "--start", "2024-01-02", "--end", "2024-01-05")
+    with pytest.raises(DataUnavailableError) as info:
+        args.handler(args)
+    message = str(info.value)
+    assert message.startswith("cannot reach Yahoo Finance (")
+    assert "to run offline pass" not in message
+    assert message.endswith(
+        "fetch only downloads; to work offline, put TICKER.csv files (columns "
+        "Date,Open,High,Low,Close[,Adj Close],Volume) in a folder and pass it with "
+        "--prices-dir DIR to run, sweep, walkforward or study"
+    )

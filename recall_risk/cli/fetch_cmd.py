@@ -11,9 +11,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from recall_risk.errors import PriceDataError
+from recall_risk.errors import DataUnavailableError, PriceDataError
 from recall_risk.prices import YFinanceSource, read_price_csv, select_range, validate_prices
 from recall_risk.prices.checks import to_timestamp
+from recall_risk.prices.csvdir import CSV_FORMAT
+from recall_risk.prices.yahoo import OFFLINE_HINT
+
+FETCH_OFFLINE_HINT = (
+    "fetch only downloads; to work offline, put TICKER.csv files "
+    f"({CSV_FORMAT}) in a folder and pass it with --prices-dir DIR to run, sweep, walkforward "
+    "or study"
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,7 +62,11 @@ def run(args: argparse.Namespace) -> int:
         raise PriceDataError(f"--start {args.start} is after --end {args.end}: swap them")
     source = YFinanceSource(cache_dir=args.cache_dir, adjusted=args.adjusted)
     for ticker in args.tickers:
-        path = source.fetch(ticker, args.start, args.end, refresh=args.refresh)
+        try:
+            path = source.fetch(ticker, args.start, args.end, refresh=args.refresh)
+        except DataUnavailableError as exc:
+            # the source's hint says "pass --prices-dir", an option fetch does not have
+            raise DataUnavailableError(str(exc).replace(OFFLINE_HINT, FETCH_OFFLINE_HINT)) from exc
         # read the file fetch() wrote: load() would download again when --end is today
         frame = select_range(read_price_csv(path), args.start, args.end, name=f"{ticker} ({path})")
         report = validate_prices(frame, name=ticker)
