@@ -61,7 +61,13 @@ MIN_MEANINGFUL_BARS = 20  # below about a month, annualised metrics extrapolate 
 
 
 def run_warnings(result: RunResult) -> list[str]:
-    """What a finished run should tell its user because the numbers could mislead.
+    """What a finished run should tell its user because the numbers could mislead; see
+    :func:`data_warnings`."""
+    return data_warnings(result.events, result.prices)
+
+
+def data_warnings(events: dict[str, EventSet], prices: dict[str, pd.DataFrame]) -> list[str]:
+    """Warnings about the loaded data of a run or sweep whose numbers could mislead.
 
     - a ticker whose event set announces nothing up to the last bar: its score is 0 throughout,
       so the risk strategies behave as if there were no risk (usually a date range or ticker
@@ -70,11 +76,11 @@ def run_warnings(result: RunResult) -> list[str]:
       a few days.
     """
     warnings = []
-    for ticker, event_set in sorted(result.events.items()):
-        prices = result.prices.get(ticker)
-        if prices is None or not len(prices) or not event_set.events:
+    for ticker, event_set in sorted(events.items()):
+        frame = prices.get(ticker)
+        if frame is None or not len(frame) or not event_set.events:
             continue
-        last = prices.index[-1].date()
+        last = frame.index[-1].date()
         first_event = event_set.events[0]
         if first_event.announced > last:
             warnings.append(
@@ -83,12 +89,14 @@ def run_warnings(result: RunResult) -> list[str]:
                 f"{first_event.announced.isoformat()}): the score is 0 on every bar, so the risk "
                 "strategies see no risk; check data.start/data.end"
             )
-    bars = min((len(frame) for frame in result.prices.values()), default=0)
-    if bars < MIN_MEANINGFUL_BARS:
+    frames = [frame for frame in prices.values() if len(frame)]
+    bars = min((len(frame) for frame in frames), default=0)
+    if frames and bars < MIN_MEANINGFUL_BARS:
+        first = min(frame.index[0] for frame in frames).date().isoformat()
+        last_day = max(frame.index[-1] for frame in frames).date().isoformat()
         warnings.append(
-            f"only {bars} bars in {result.meta['data_range']['start']} .. "
-            f"{result.meta['data_range']['end']}: cagr, volatility, sharpe, sortino, calmar, "
-            "alpha and beta are annualised from a few days and mean little"
+            f"only {bars} bars in {first} .. {last_day}: cagr, volatility, sharpe, sortino, "
+            "calmar, alpha and beta are annualised from a few days and mean little"
         )
     return warnings
 

@@ -47,3 +47,19 @@ def test_a_few_bars_warn_that_annualised_metrics_mean_little(prices_dir, tmp_pat
 def test_shipped_configs_give_no_warning(name, prices_dir) -> None:
     result = run_config(load_config(REPO / "configs" / f"{name}.yaml"), prices_dir=prices_dir)
     assert run_warnings(result) == []
+
+
+def test_sweep_over_a_range_before_every_event_warns(prices_dir, tmp_path, capsys) -> None:
+    data = yaml.safe_load((REPO / "configs" / "xiaomi_su7_sweep.yaml").read_text(encoding="utf-8"))
+    data["data"].update(start="2019-01-01", end="2019-12-31")
+    data["sweep"]["grid"] = {"exit_above": [0.5, 0.6], "reenter_below": [0.3]}
+    config = tmp_path / "sweep.yaml"
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(
+        ["sweep", str(config), "--prices-dir", str(prices_dir), "--out", str(out), "--quiet"]
+    )
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "WARNING: 1810.HK: no event of Xiaomi is announced by the last bar (2019-12-31;" in err
+    assert (out / "results.csv").is_file()

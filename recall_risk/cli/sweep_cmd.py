@@ -62,6 +62,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from recall_risk.config import load_config
     from recall_risk.errors import ConfigError
     from recall_risk.report.atomic import check_output_dir
+    from recall_risk.runner import data_warnings
     from recall_risk.sweep import MAX_POINTS, load_sweep_spec, prepare_sweep_data
     from recall_risk.sweep.executors import run_points
     from recall_risk.sweep.write import MARKER as SWEEP_MARKER
@@ -128,6 +129,8 @@ def _sweep(args: argparse.Namespace) -> int:
         notes.append("pyarrow is not installed: results.parquet skipped (pip install pyarrow)")
     for note in notes:
         err.print(f"note: {note}")
+    for warning in data_warnings(data.events, data.prices):
+        err.print(f"WARNING: {warning}", style="bold red", markup=False, highlight=False)
     _print_top(out, run, spec)
     elapsed = time.perf_counter() - started
     out.print(
