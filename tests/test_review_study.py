@@ -75,3 +75,11 @@ def test_study_refuses_to_replace_a_folder_it_did_not_write(prices_dir, tmp_path
     )
     assert code == 2 and "holds no study_events.csv" in err
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("extra", [("--benchmark", "1810.HK"), ("--peers", "1211.HK,^HSI")])
+def test_study_refuses_a_benchmark_that_is_a_studied_stock(prices_dir, capsys, extra) -> None:
+    code, out, err = _cli(capsys, "study", "xiaomi_su7", "--prices-dir", str(prices_dir), *extra)
+    assert code == 2
+    assert "is also a stock being studied" in err and "choose a market index" in err
+    assert out == ""

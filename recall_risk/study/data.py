@@ -74,13 +74,19 @@ def study_event_set(
         One :class:`StudyResult` per stock: the company's first, then the peers in order.
 
     Raises:
-        ConfigError: no benchmark, or no events.
+        ConfigError: no benchmark, a benchmark that is also a studied stock, or no events.
         PriceDataError: a ticker's or the benchmark's prices cannot be loaded.
         DataUnavailableError: an online source cannot be reached.
     """
     options = options or StudyOptions()
     main = ticker or event_set.ticker
     market_ticker = resolve_benchmark(event_set, benchmark)
+    if market_ticker in (main, *peers):
+        raise ConfigError(
+            f"benchmark {market_ticker} is also a stock being studied: regressed on itself its "
+            "abnormal returns are 0 up to rounding and their t-statistics are noise; choose a "
+            "market index (--benchmark ^HSI, say)"
+        )
     start, end = price_range(event_set, options)
     market = source.load(market_ticker, start, end)
     results = []
