@@ -23,11 +23,12 @@ from recall_risk.bt import risk_frame
 from recall_risk.bt.build import make_cerebro, price_feed
 from recall_risk.bt.engine import EquityRecorder, FillRecorder, run_backtest
 from recall_risk.bt.registry import strategy_defaults
-from recall_risk.config import config_from_mapping
+from recall_risk.config import config_from_mapping, load_config
 from recall_risk.events import EventSet, load_events
 from recall_risk.fast import FAST_STRATEGIES, prepare, simulate
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.prices import CsvDirectorySource
+from recall_risk.runner import run_config
 from recall_risk.study.against import score_jumps
 from recall_risk.study.data import study_event_set
 from recall_risk.sweep import SweepData, evaluate_points, prepare_sweep_data
@@ -260,3 +261,28 @@ def test_score_jump_ignores_events_announced_after_day_zero(source) -> None:
     before = score_jumps(planted_event(event_set, date(2025, 3, 20)), result)
     crash = base["id"] == "crash-2025-03-29"
     assert before.loc[crash, "score_jump"].iloc[0] != base.loc[crash, "score_jump"].iloc[0]
+
+
+# --- a whole run ---------------------------------------------------------------------------------
+
+
+def test_a_run_up_to_a_date_is_the_longer_run_cut_there(prices_dir) -> None:
+    """``run_config`` end to end (scores, every strategy, the benchmark): a run ending on E is the
+    same, value for value, as a run ending a year later cut at E (the data after E are unseen)."""
+    config = load_config(ROOT / "configs" / "xiaomi_su7.yaml")
+    short_end = date(2025, 4, 30)  # just after the crash: the risk strategies have traded
+    short = config.model_copy(update={"data": config.data.model_copy(update={"end": short_end})})
+    long = run_config(config, prices_dir=prices_dir)
+    cut = run_config(short, prices_dir=prices_dir)
+    stop = pd.Timestamp(short_end)
+    for ticker, frame in cut.scores.items():
+        pd.testing.assert_frame_equal(frame, long.scores[ticker].loc[:stop])
+    runs = {**cut.strategies, "benchmark": cut.benchmark}
+    longs = {**long.strategies, "benchmark": long.benchmark}
+    for name, run in runs.items():
+        assert run is not None and longs[name] is not None
+        whole = longs[name].output
+        pd.testing.assert_series_equal(run.output.equity, whole.equity.loc[:stop], obj=name)
+        pd.testing.assert_series_equal(run.output.exposure, whole.exposure.loc[:stop], obj=name)
+        assert run.output.fills == [f for f in whole.fills if f["date"] <= short_end.isoformat()]
+    assert sum(len(r.output.fills) for r in cut.strategies.values()) > len(cut.strategies)
