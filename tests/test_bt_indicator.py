@@ -202,3 +202,57 @@ def test_indicator_is_point_in_time(runonce, preload, exactbars):
     assert (got.loc["2024-01-08":, "recall"] > 0.0).all()
     assert (got.loc[:"2024-01-16", "incident"] == 0.0).all()
     assert (got.loc["2024-01-17":, "incident"] > 0.0).all()
+
+
+def test_runonce_scores_each_feed_with_one_call(monkeypatch, xiaomi_prices, xiaomi_events):
+    # oncestart scores every bar at once; backtrader's following once() finds nothing left to do
+    import recall_risk.bt.indicator as module
+
+    calls: list[int] = []
+
+    def counting(events, calendar, params=None):
+        calls.append(len(calendar))
+        return score_events(events, calendar, params)
+
+    monkeypatch.setattr(module, "score_events", counting)
+    strategy = run_scores([FrameData(dataname=xiaomi_prices)], xiaomi_events)
+    assert calls == [len(xiaomi_prices)]
+    expected = score_events(xiaomi_events, xiaomi_prices.index)
+    assert list(strategy.indicators[0].lines.score.array) == expected["score"].tolist()
+
+
+@pytest.mark.parametrize(("runonce", "preload", "exactbars"), MODES)
+def test_intraday_stamps_score_on_the_bar_date_in_every_mode(
+    xiaomi_events, runonce, preload, exactbars
+):
+    # runonce turns whole-day stamps into dates with numpy; other times go through num2date,
+    # exactly as next() does (data.datetime.date(0))
+    stamps = pd.DatetimeIndex(
+        [
+            "2025-03-27 09:30",
+            "2025-03-28 16:00",
+            "2025-03-31 23:59:59.999999",  # num2date rounds it to April 1
+            "2025-04-02",
+            "2025-04-03 00:00:00.000001",
+            "2025-04-07 12:00",
+        ]
+    )  # six bars: the recorder's SMA(5) needs five in runonce mode
+    frame = pd.DataFrame({c: np.arange(1.0, 7.0) for c in ("open", "high", "low", "close")})
+    frame["volume"] = 0.0
+    frame.index = stamps.rename("date")
+    rows = {}
+    for mode in ((runonce, preload), (False, False)):
+        strategy = run_scores(
+            [FrameData(dataname=frame)],
+            xiaomi_events,
+            runonce=mode[0],
+            preload=mode[1],
+            exactbars=exactbars,
+        )
+        rows[mode] = strategy.rows[0]
+    assert rows[(runonce, preload)] == rows[(False, False)]
+    assert dt.date(2025, 4, 1) in rows[(False, False)]
+    expected = score_events(
+        xiaomi_events, pd.DatetimeIndex([d for d in rows[(False, False)]], name="date")
+    )
+    assert_exactly(as_frame(rows[(runonce, preload)]), expected)

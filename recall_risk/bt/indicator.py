@@ -8,8 +8,11 @@ as of that bar's date from events announced on or before it. Values equal
 from __future__ import annotations
 
 import datetime as _dt
+from array import array
+from collections.abc import Sequence
 
 import backtrader as bt
+import numpy as np
 import pandas as pd
 
 from recall_risk.bt.feed import RISK_LINES
@@ -33,8 +36,9 @@ class RiskScore(bt.Indicator):
     def __init__(self) -> None:
         self._events = tuple(self.p.events) if self.p.events is not None else ()
         self._cache: dict[_dt.date, tuple[float, ...]] = {}
+        self._scored_to = 0  # runonce: bars before this index are written
 
-    def _score(self, days: list[_dt.date]) -> pd.DataFrame:
+    def _score(self, days: list[_dt.date] | pd.DatetimeIndex) -> pd.DataFrame:
         return score_events(self._events, pd.DatetimeIndex(days), self.p.score_params)
 
     def _lookup(self, day: _dt.date) -> tuple[float, ...]:
@@ -51,13 +55,45 @@ class RiskScore(bt.Indicator):
         for line, value in zip(self.lines, self._lookup(self.data.datetime.date(0)), strict=True):
             line[0] = value
 
+    def oncestart(self, start: int, end: int) -> None:
+        """Score every bar from ``start`` on now: backtrader calls ``once(end, buflen)`` next.
+
+        One ``score_events`` call per backtest instead of two (its fixed cost is most of what
+        the indicator adds to a run).
+        """
+        self.once(start, self.buflen())
+
     def once(self, start: int, end: int) -> None:
-        stamps = self.data.datetime.array
-        days = [bt.num2date(stamps[i]).date() for i in range(start, end)]
-        if not days:
+        """Score bars ``start:end`` (those not scored yet) in one call, written as whole slices.
+
+        Daily stamps are turned into dates with numpy.
+        """
+        start = max(start, self._scored_to)
+        if end <= start:
             return
-        frame = self._score(days)
+        self._scored_to = end
+        frame = self._score(_bar_days(self.data.datetime.array, start, end))
         for name in RISK_LINES:
             dst = getattr(self.lines, name).array
-            for offset, value in enumerate(frame[name].to_numpy().tolist()):
-                dst[start + offset] = value
+            values = frame[name].to_numpy(dtype=np.float64)
+            if isinstance(dst, array) and dst.typecode == "d":
+                dst[start:end] = array("d", values.tobytes())
+            else:  # pragma: no cover - backtrader's runonce buffers are always array('d')
+                for offset, value in enumerate(values.tolist()):
+                    dst[start + offset] = value
+
+
+def _bar_days(stamps: Sequence[float], start: int, end: int) -> list[_dt.date] | pd.DatetimeIndex:
+    """The dates of bars ``start:end`` (``bt.num2date(stamp).date()`` of each stamp).
+
+    Whole-day stamps (daily bars) are ordinals, converted at once; any time of day goes through
+    ``bt.num2date``, which rounds microseconds (a stamp just before midnight is the next day).
+    """
+    window = np.array(stamps[start:end], dtype=np.float64)
+    if np.isfinite(window).all() and (window == np.floor(window)).all():
+        days = (window.astype(np.int64) - _ORDINAL_1970).astype("datetime64[D]")
+        return pd.DatetimeIndex(days)
+    return [bt.num2date(stamp).date() for stamp in window.tolist()]
+
+
+_ORDINAL_1970 = _dt.date(1970, 1, 1).toordinal()
