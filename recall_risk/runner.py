@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -136,9 +137,23 @@ def resolve_events(config: RunConfig) -> dict[str, EventSet]:
     return found
 
 
+def raised_at(exc: BaseException) -> str:
+    """`` (at FILE:LINE in FUNCTION)`` for the innermost frame of ``exc``'s traceback, or ``""``."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f" (at {last.filename}:{last.lineno} in {last.name})"
+
+
 def frame_digest(frame: pd.DataFrame) -> str:
-    """SHA-256 of a frame's canonical CSV text (independent of where the data came from)."""
-    return hashlib.sha256(frame.to_csv(float_format="%.17g").encode()).hexdigest()
+    """SHA-256 of a frame's canonical CSV text (independent of where the data came from).
+
+    The line ending is fixed: pandas' default is ``os.linesep``, which would make the hash (and
+    metrics.json) differ between Windows and Linux for the same data.
+    """
+    text = frame.to_csv(float_format="%.17g", lineterminator="\n")
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def events_digest(event_set: EventSet) -> str:
@@ -242,6 +257,13 @@ def run_config(
             raise ConfigError(
                 f"{where}: field 'strategies[{i}].params': strategy {s.strategy!r} failed with "
                 f"params {dict(s.params)}: {exc}"
+            ) from exc
+        except Exception as exc:
+            # A bug in a (user's) strategy: one message naming the strategy and the line that
+            # raised, not a traceback through backtrader's internals.
+            raise ConfigError(
+                f"{where}: field 'strategies[{i}].strategy': strategy {s.strategy!r} raised "
+                f"{type(exc).__name__}: {exc}{raised_at(exc)}"
             ) from exc
         runs[s.name] = StrategyRun(
             name=s.name,
