@@ -248,9 +248,13 @@ def write_walkforward(result: WalkForwardResult, out_dir: Path) -> list[Path]:
         "warnings": result.warnings,
     }
     with atomic_dir(out_dir, marker=MARKER) as tmp:
-        result.table().to_csv(tmp / "folds.csv", index=False, float_format="%.10g")
+        result.table().to_csv(
+            tmp / "folds.csv", index=False, float_format="%.10g", lineterminator="\n"
+        )
         (tmp / "folds.md").write_text(_markdown(result), encoding="utf-8")
-        result.stitched.to_csv(tmp / "stitched_equity.csv", float_format="%.10g")
+        result.stitched.to_csv(
+            tmp / "stitched_equity.csv", float_format="%.10g", lineterminator="\n"
+        )
         for name, payload in (("chosen_params.json", chosen), ("summary.json", summary)):
             text = json.dumps(payload, indent=2, sort_keys=False, allow_nan=False)
             (tmp / name).write_text(text + "\n", encoding="utf-8")
