@@ -159,9 +159,7 @@ def test_risk_scaled_trades_only_past_the_band(xiaomi_frame):
     band = 0.1
     strategy = run(RiskScaled, {"1810.HK": xiaomi_frame}, band=band)
     positions = [p[0] for p in strategy.analyzers.positions.get_analysis()]
-    changes = sum(a != b for a, b in itertools.pairwise(positions)) + (
-        positions[0] != 0
-    )
+    changes = sum(a != b for a, b in itertools.pairwise(positions)) + (positions[0] != 0)
     # the target moves on most bars once events arrive; trades are few
     targets = [scaled_weight(s, risk_floor=0.2, risk_cap=0.8) for s in xiaomi_frame["score"]]
     target_moves = sum(a != b for a, b in itertools.pairwise(targets))

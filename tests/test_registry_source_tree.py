@@ -7,38 +7,52 @@ does not exist, and the registry loads the folder under it. A fresh-clone CI run
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
-import pytest
-
-from recall_risk.bt.registry import registered_strategies, resolve_strategy
+from recall_risk.bt.registry import registered_strategies
 
 REPO = Path(__file__).resolve().parents[1]
 NAMES = ["buy_and_hold", "risk_exit", "risk_rotation", "risk_scaled", "sma_cross", "sma_cross_risk"]
 
 
-@pytest.fixture
-def uninstalled_strategies():
-    """``import recall_risk.strategies`` fails as in a checkout; sys.modules restored after."""
-    saved = {k: v for k, v in sys.modules.items() if k.startswith("recall_risk.strategies")}
-    for name in saved:
-        del sys.modules[name]
-    sys.modules["recall_risk.strategies"] = None  # type: ignore[assignment]  # import -> error
-    try:
-        yield
-    finally:
-        for name in [k for k in sys.modules if k.startswith("recall_risk.strategies")]:
-            del sys.modules[name]
-        sys.modules.update(saved)
+def test_registry_loads_strategies_folder_when_not_installed():
+    """From the repository root the checkout's ``recall_risk`` comes first on ``sys.path`` (an
+    installed copy, if any, is shadowed), so ``recall_risk.strategies`` does not exist there.
 
-
-def test_registry_loads_strategies_folder_when_not_installed(uninstalled_strategies):
-    found = registered_strategies()
-    assert sorted(found) == NAMES
-    module = sys.modules["recall_risk.strategies"]
-    assert Path(module.__file__).resolve() == REPO / "strategies" / "__init__.py"
-    assert resolve_strategy("sma_cross_risk").__module__ == "recall_risk.strategies.sma_cross_risk"
+    Run in a fresh interpreter from the checkout: in this process ``recall_risk`` may be the
+    installed package (CI installs the project non-editable), which has no folder beside it.
+    """
+    code = textwrap.dedent(
+        """
+        import json, sys
+        from pathlib import Path
+        import recall_risk
+        from recall_risk.bt.registry import registered_strategies, resolve_strategy
+        found = registered_strategies()
+        module = sys.modules["recall_risk.strategies"]
+        print(json.dumps({
+            "package": str(Path(recall_risk.__file__).resolve()),
+            "names": sorted(found),
+            "module_file": str(Path(module.__file__).resolve()),
+            "resolved": resolve_strategy("sma_cross_risk").__module__,
+        }))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["package"] == str(REPO / "recall_risk" / "__init__.py")
+    assert seen["names"] == NAMES
+    assert seen["module_file"] == str(REPO / "strategies" / "__init__.py")
+    assert seen["resolved"] == "recall_risk.strategies.sma_cross_risk"
 
 
 def test_installed_strategies_used_when_present():
