@@ -59,7 +59,22 @@ class DataConfig(_Strict):
     end: date
     source: Literal["yfinance", "csv"] = "yfinance"
     prices_dir: Path | None = None
-    adjusted: bool = False
+    adjusted: bool = Field(default=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prices_dir_means_csv(cls, value: Any) -> Any:
+        # ``prices_dir`` alone names where the prices are: that is a CSV source, not Yahoo with
+        # the folder silently ignored.
+        if isinstance(value, dict) and value.get("prices_dir") is not None:
+            if "source" not in value:
+                return {**value, "source": "csv"}
+            if value["source"] == "yfinance":
+                raise ValueError(
+                    "prices_dir is given but source is 'yfinance', which would ignore it; "
+                    "set source: csv (or drop prices_dir)"
+                )
+        return value
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -95,7 +110,9 @@ class DataConfig(_Strict):
 
 
 class BrokerConfig(_Strict):
-    """Simulated broker."""
+    """Simulated broker. Strict types: ``cash: "1e5"`` is a mistake, not a number."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     cash: float = Field(default=100_000.0, gt=0)
     commission: float = Field(default=0.001, ge=0, lt=0.1)
@@ -114,7 +131,9 @@ class StrategyConfig(_Strict):
 
 
 class ReportConfig(_Strict):
-    """What to write besides metrics and CSVs."""
+    """What to write besides metrics and CSVs. Strict types: ``html: 'yes'`` is refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     html: bool = True
     png: bool = True
@@ -385,7 +404,7 @@ def _check_strategies(config: RunConfig, source: str, base_dir: Path | None) -> 
 
 
 def _check_events(config: RunConfig, source: str) -> None:
-    from recall_risk.events import load_events
+    from recall_risk.events import EventSet, load_events, merge_event_sets
 
     refs: list[tuple[str, str, str | None]]  # (field, reference, ticker it is mapped to)
     if config.events is None:
@@ -397,6 +416,7 @@ def _check_events(config: RunConfig, source: str) -> None:
     else:
         refs = [(f"events.{t}", ref, t) for t, ref in config.events.items()]
     tickers = config.data.tickers
+    by_ticker: dict[str, list[EventSet]] = {}
     for field, ref, ticker in refs:
         try:
             if ticker is None:
@@ -410,6 +430,9 @@ def _check_events(config: RunConfig, source: str) -> None:
                 f"is not in data.tickers ({', '.join(tickers)}); map it explicitly with "
                 f"events: {{TICKER: {ref}}}"
             )
+        by_ticker.setdefault(ticker or event_set.ticker, []).append(event_set)
+    for sets in by_ticker.values():
+        merge_event_sets(sets, where=f"{source}: field 'events'")  # duplicate ids across sets
 
 
 def _check_single_ticker_csv(ref: str, source: str, field: str, tickers: list[str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from recall_risk.bt.engine import BacktestOutput, run_backtest
 from recall_risk.bt.registry import check_params, resolve_strategy
 from recall_risk.config import RunConfig
 from recall_risk.errors import ConfigError, RecallRiskError
-from recall_risk.events import EventSet, load_events
+from recall_risk.events import EventSet, load_events, merge_event_sets
 from recall_risk.metrics import compute_metrics
 from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource
 from recall_risk.scoring import ScoreParams
@@ -64,17 +65,29 @@ MIN_MEANINGFUL_BARS = 20  # below about a month, annualised metrics extrapolate 
 def run_warnings(result: RunResult) -> list[str]:
     """What a finished run should tell its user because the numbers could mislead; see
     :func:`data_warnings`."""
-    return data_warnings(result.events, result.prices)
+    bench = (
+        {result.config.data.benchmark: result.benchmark_prices}
+        if result.benchmark_prices is not None
+        else {}
+    )
+    return data_warnings(result.events, result.prices, bench)
 
 
-def data_warnings(events: dict[str, EventSet], prices: dict[str, pd.DataFrame]) -> list[str]:
+def data_warnings(
+    events: dict[str, EventSet],
+    prices: dict[str, pd.DataFrame],
+    benchmark: dict[str, pd.DataFrame] | None = None,
+) -> list[str]:
     """Warnings about the loaded data of a run or sweep whose numbers could mislead.
 
     - a ticker whose event set announces nothing up to the last bar: its score is 0 throughout,
       so the risk strategies behave as if there were no risk (usually a date range or ticker
       mistake, not the intent);
     - fewer than :data:`MIN_MEANINGFUL_BARS` bars: CAGR, Sharpe and the like are annualised from
-      a few days.
+      a few days;
+    - tickers and ``benchmark`` (``{ticker: bars}``) whose first or last bars are more than
+      :data:`MAX_RANGE_GAP_DAYS` apart: their metrics cover different periods, and a rotation
+      sits partly in cash until its last ticker starts trading.
     """
     warnings = []
     for ticker, event_set in sorted(events.items()):
@@ -99,7 +112,30 @@ def data_warnings(events: dict[str, EventSet], prices: dict[str, pd.DataFrame]) 
             f"only {bars} bars in {first} .. {last_day}: cagr, volatility, sharpe, sortino, "
             "calmar, alpha and beta are annualised from a few days and mean little"
         )
+    warnings.extend(_range_warnings({**prices, **(benchmark or {})}))
     return warnings
+
+
+MAX_RANGE_GAP_DAYS = 7  # a week of holidays apart is normal across exchanges
+
+
+def _range_warnings(series: dict[str, pd.DataFrame]) -> list[str]:
+    ranges = {name: (f.index[0], f.index[-1]) for name, f in series.items() if len(f)}
+    if len(ranges) < 2:
+        return []
+    out = []
+    for end, label in ((0, "first"), (1, "last")):
+        days = [r[end] for r in ranges.values()]
+        if (max(days) - min(days)).days > MAX_RANGE_GAP_DAYS:
+            listed = ", ".join(
+                f"{name} {r[end].date().isoformat()}" for name, r in sorted(ranges.items())
+            )
+            out.append(
+                f"the {label} bars differ ({listed}): the series cover different periods, so "
+                "their metrics are not comparable (and a strategy waits in cash for a ticker "
+                "that has not started); set data.start/data.end inside the common range"
+            )
+    return out
 
 
 def price_source(config: RunConfig, prices_dir: Path | None = None) -> PriceSource:
@@ -109,7 +145,7 @@ def price_source(config: RunConfig, prices_dir: Path | None = None) -> PriceSour
         if not Path(folder).is_dir():
             raise ConfigError(f"prices_dir {folder}: no such folder of TICKER.csv files")
         return CsvDirectorySource(folder, adjusted=config.data.adjusted)
-    return YFinanceSource(adjusted=True)
+    return YFinanceSource(adjusted=config.data.adjusted)
 
 
 def resolve_events(config: RunConfig) -> dict[str, EventSet]:
@@ -125,6 +161,7 @@ def resolve_events(config: RunConfig) -> dict[str, EventSet]:
             found[ticker] = load_events(ref, ticker=ticker if ref.endswith(".csv") else None)
         return found
     refs = [config.events] if isinstance(config.events, str) else list(config.events)
+    by_ticker: dict[str, list[EventSet]] = {}
     for ref in refs:
         event_set = load_events(ref)
         if event_set.ticker not in tickers:
@@ -133,8 +170,23 @@ def resolve_events(config: RunConfig) -> dict[str, EventSet]:
                 f"which is not in data.tickers ({', '.join(tickers)}); map it explicitly with "
                 f"events: {{TICKER: {ref}}}"
             )
-        found[event_set.ticker] = event_set
-    return found
+        by_ticker.setdefault(event_set.ticker, []).append(event_set)
+    # Several sets of one ticker (a bundled set and a user's extra events) are combined.
+    return {
+        ticker: merge_event_sets(sets, where=f"{where}: field 'events'")
+        for ticker, sets in by_ticker.items()
+    }
+
+
+def source_meta(src: PriceSource) -> dict[str, Any]:
+    """Which kind of prices a run read: ``{"kind": "csv" | "yfinance", "adjusted": ...}``, or the
+    class name of a custom source. No path: where the folder lies differs between machines, and
+    ``input_hashes`` already pins the data itself."""
+    if isinstance(src, CsvDirectorySource):
+        return {"kind": "csv", "adjusted": src.adjusted}
+    if isinstance(src, YFinanceSource):
+        return {"kind": "yfinance", "adjusted": src.adjusted}
+    return {"kind": type(src).__name__}
 
 
 def raised_at(exc: BaseException) -> str:
@@ -144,6 +196,20 @@ def raised_at(exc: BaseException) -> str:
         return ""
     last = frames[-1]
     return f" (at {last.filename}:{last.lineno} in {last.name})"
+
+
+def _raised_in_backtrader(exc: BaseException) -> bool:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and f"{os.sep}backtrader{os.sep}" in frames[-1].filename
+
+
+def _strategy_failed(where: str, index: int, strategy: str, exc: Exception) -> ConfigError:
+    """A bug in a (user's) strategy: one message naming the strategy and the line that raised,
+    not a traceback through backtrader's internals."""
+    return ConfigError(
+        f"{where}: field 'strategies[{index}].strategy': strategy {strategy!r} raised "
+        f"{type(exc).__name__}: {exc}{raised_at(exc)}"
+    )
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
@@ -258,13 +324,19 @@ def run_config(
                 f"{where}: field 'strategies[{i}].params': strategy {s.strategy!r} failed with "
                 f"params {dict(s.params)}: {exc}"
             ) from exc
-        except Exception as exc:
-            # A bug in a (user's) strategy: one message naming the strategy and the line that
-            # raised, not a traceback through backtrader's internals.
+        except IndexError as exc:
+            if not _raised_in_backtrader(exc):
+                raise _strategy_failed(where, i, s.strategy, exc) from exc
+            # backtrader's way of saying an indicator's period is longer than the data.
+            bars = min(len(frame) for frame in frames.values())
             raise ConfigError(
-                f"{where}: field 'strategies[{i}].strategy': strategy {s.strategy!r} raised "
-                f"{type(exc).__name__}: {exc}{raised_at(exc)}"
+                f"{where}: field 'strategies[{i}].params': strategy {s.strategy!r} needs more "
+                f"bars than the data has ({bars} bars in {config.data.start} .. "
+                f"{config.data.end}; params {dict(s.params)}): an indicator period longer than "
+                "the data? Widen data.start/data.end or shorten the period"
             ) from exc
+        except Exception as exc:
+            raise _strategy_failed(where, i, s.strategy, exc) from exc
         runs[s.name] = StrategyRun(
             name=s.name,
             strategy=s.strategy,
@@ -295,6 +367,7 @@ def run_config(
             "events": {t: events_digest(events[t]) for t in sorted(events)},
         },
         "score_params": params.model_dump(mode="json"),
+        "price_source": source_meta(src),
     }
     return RunResult(
         config=config,

@@ -129,7 +129,8 @@ def _sweep(args: argparse.Namespace) -> int:
         notes.append("pyarrow is not installed: results.parquet skipped (pip install pyarrow)")
     for note in notes:
         err.print(f"note: {note}")
-    for warning in data_warnings(data.events, data.prices):
+    bench = {config.data.benchmark: data.benchmark} if data.benchmark is not None else {}
+    for warning in data_warnings(data.events, data.prices, bench):
         err.print(f"WARNING: {warning}", style="bold red", markup=False, highlight=False)
     _print_top(out, run, spec)
     elapsed = time.perf_counter() - started

@@ -1,7 +1,7 @@
 """Quality events: types, validation, loading from YAML/CSV, and the bundled sets."""
 
 from recall_risk.events.bundled import bundled_event_path, bundled_event_sets, load_events
-from recall_risk.events.eventset import EventSet
+from recall_risk.events.eventset import EventSet, merge_event_sets
 from recall_risk.events.loading import build_event_set, load_csv_event_sets, load_yaml_events
 from recall_risk.events.models import (
     EVENT_TYPES,
@@ -29,5 +29,6 @@ __all__ = [
     "load_csv_event_sets",
     "load_events",
     "load_yaml_events",
+    "merge_event_sets",
     "period_bounds",
 ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from recall_risk.errors import EventFileError
 from recall_risk.events.models import Event
 
 
@@ -66,3 +67,42 @@ class EventSet:
             source=self.source,
             derived_cumulative_sales=self.derived_cumulative_sales & ids,
         )
+
+
+def merge_event_sets(sets: Sequence[EventSet], *, where: str = "events") -> EventSet:
+    """One set holding the events of ``sets``, all for the same ticker (a bundled set plus a
+    user's own file, say). Company and benchmark come from the first set.
+
+    Recalls keep the ``cumulative_sales`` each file gave or derived from its own deliveries.
+
+    Raises:
+        EventFileError: the sets are for different tickers, or two of them share an event id.
+    """
+    if not sets:
+        raise ValueError("merge_event_sets needs at least one set")
+    first = sets[0]
+    if len(sets) == 1:
+        return first
+    seen: dict[str, str] = {}
+    for event_set in sets:
+        if event_set.ticker != first.ticker:
+            raise EventFileError(
+                f"{where}: cannot combine {first.source} (ticker {first.ticker}) with "
+                f"{event_set.source} (ticker {event_set.ticker}); combine sets of one ticker"
+            )
+        for event in event_set.events:
+            if event.id in seen:
+                raise EventFileError(
+                    f"{where}: event id {event.id!r} is in both {seen[event.id]} and "
+                    f"{event_set.source}; ids must be unique across the sets of "
+                    f"{first.ticker} (rename one or drop the duplicate)"
+                )
+            seen[event.id] = event_set.source
+    return EventSet(
+        company=first.company,
+        ticker=first.ticker,
+        benchmark=first.benchmark,
+        events=tuple(e for s in sets for e in s.events),
+        source=" + ".join(s.source for s in sets),
+        derived_cumulative_sales=frozenset().union(*(s.derived_cumulative_sales for s in sets)),
+    )

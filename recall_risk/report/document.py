@@ -4,7 +4,8 @@ Shape: ``{"run": {...}, "benchmark": {...} | null, "strategies": {NAME: {...}}}`
 entry holds the names of :data:`recall_risk.metrics.METRIC_NAMES` at its top level, plus the
 strategy it ran, its parameters and the scalar figures of its risk analysis. Nothing in it depends
 on the clock or on the machine: paths in the config echo are written relative to the config's
-folder, so two checkouts of the same repository produce byte-identical files.
+folder, so two checkouts of the same repository produce byte-identical files. ``price_source``
+says which kind of source was read (a ``--prices-dir`` overrides the config's ``source``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def metrics_document(result: RunResult) -> dict[str, Any]:
         "versions": meta.get("versions"),
         "input_hashes": meta.get("input_hashes"),
         "score_params": meta.get("score_params"),
+        "price_source": meta.get("price_source"),
         "tickers": list(result.config.data.tickers),
     }
     benchmark = None

@@ -145,7 +145,9 @@ def _add_score_panel(
             row=row,
             col=1,
         )
-    mine = [e for e in events if e.ticker == ticker]
+    # Events before the first bar would pile up on it, and after the last one they are not in
+    # the run: mark only those inside the bars.
+    mine = [e for e in events if e.ticker == ticker and e.scope == "in"]
     fig.add_trace(_event_trace(scores, mine, ticker), row=row, col=1)
     fig.update_yaxes(range=[0, 1.08], row=row, col=1)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.report.best import best_rows
-from recall_risk.report.events_table import event_rows
+from recall_risk.report.events_table import SCOPE_NOTES, event_rows
 from recall_risk.report.tables import BENCHMARK, all_runs
 
 if TYPE_CHECKING:
@@ -110,6 +110,12 @@ def render_summary(result: RunResult) -> str:
             for e in events
         ]
         lines.append(md_table(headers, body))
+        outside = [e for e in events if e.scope != "in"]
+        if outside:
+            lines += [
+                "",
+                *(f"- {md_code(e.id)}: {md_cell(SCOPE_NOTES[e.scope].strip())}" for e in outside),
+            ]
     else:
         lines.append("No events.")
     return "\n".join(lines) + "\n"

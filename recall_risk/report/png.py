@@ -55,9 +55,11 @@ def write_png(result: RunResult, path: Path) -> None:
                 ls="-" if is_score else ":",
                 label=column,
             )
+        first, last = scores.index[0].date(), scores.index[-1].date()
         for event_set in [result.events[ticker]] if ticker in result.events else []:
             for event in event_set:
-                ax.axvline(event.announced, color="#888", lw=0.6, alpha=0.6)
+                if first <= event.announced <= last:  # the axis stays the bars' range
+                    ax.axvline(event.announced, color="#888", lw=0.6, alpha=0.6)
         ax.set_ylim(0, 1.05)
         ax.set_ylabel(f"risk {ticker}", fontsize=8)
         ax.grid(alpha=0.3)

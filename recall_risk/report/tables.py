@@ -101,6 +101,9 @@ def trades_frame(result: RunResult) -> pd.DataFrame:
         values = pd.to_numeric(frame[column])
         if values.dropna().mod(1).eq(0).all():
             frame[column] = values.astype("Int64")
+        else:  # the benchmark's fractional units beside whole shares: 6125, not 6125.0
+            cells = [int(v) if pd.notna(v) and float(v).is_integer() else v for v in values]
+            frame[column] = pd.Series(cells, index=frame.index, dtype=object)
     order = {name: i for i, name in enumerate(all_runs(result))}
     frame["_order"] = frame["strategy"].map(order)
     frame = frame.sort_values(["_order", "date", "kind"], kind="stable").drop(columns="_order")
