@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Hashable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from recall_risk.errors import ConfigError, EventFileError, RecallRiskError, ScoreParamsError
+from recall_risk.events import is_csv_path, is_event_path
 from recall_risk.scoring import ScoreParams
+from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _EVENTS_EXPECTED = (
@@ -268,10 +268,6 @@ def _resolve(base: Path, value: Path | str) -> Path:
     return path if path.is_absolute() else (base / path).resolve()
 
 
-def _looks_like_path(value: str) -> bool:
-    return "/" in value or value.endswith((".yaml", ".yml", ".csv"))
-
-
 def config_from_mapping(data: Any, *, source: str, base_dir: Path | None = None) -> RunConfig:
     """Validate a parsed YAML mapping; resolve relative paths against ``base_dir``."""
     if not isinstance(data, dict):
@@ -288,16 +284,15 @@ def config_from_mapping(data: Any, *, source: str, base_dir: Path | None = None)
         updates["data"] = config.data.model_copy(
             update={"prices_dir": _resolve(base, config.data.prices_dir)}
         )
-    if isinstance(config.events, str) and _looks_like_path(config.events):
+    if isinstance(config.events, str) and is_event_path(config.events):
         updates["events"] = str(_resolve(base, config.events))
     elif isinstance(config.events, list):
         updates["events"] = [
-            str(_resolve(base, v)) if _looks_like_path(v) else v for v in config.events
+            str(_resolve(base, v)) if is_event_path(v) else v for v in config.events
         ]
     elif isinstance(config.events, dict):
         updates["events"] = {
-            t: str(_resolve(base, v)) if _looks_like_path(v) else v
-            for t, v in config.events.items()
+            t: str(_resolve(base, v)) if is_event_path(v) else v for t, v in config.events.items()
         }
         unknown = sorted(set(config.events) - set(config.data.tickers))
         if unknown:
@@ -306,44 +301,6 @@ def config_from_mapping(data: Any, *, source: str, base_dir: Path | None = None)
                 f"({', '.join(config.data.tickers)})"
             )
     return config.model_copy(update=updates)
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys and leaves impossible dates as text.
-
-    PyYAML keeps the last of two equal keys silently (a second ``strategies:`` would drop the
-    first list) and raises a bare ``ValueError`` for ``2024-02-30``; as text that date reaches
-    validation, whose message names the field.
-    """
-
-
-def _timestamp_or_text(loader: _ConfigLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-def _mapping_without_duplicates(loader: _ConfigLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    # Only keys written in this mapping: a key may override one merged in with ``<<: *anchor``.
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue
-        key = loader.construct_object(key_node)
-        if isinstance(key, Hashable):
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-    return loader.construct_mapping(node, deep=True)
-
-
-_ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-_ConfigLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
-)
 
 
 def _parse_yaml(path: Path) -> Any:
@@ -361,11 +318,9 @@ def _parse_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     try:
-        data = yaml.load(text, Loader=_ConfigLoader)  # a SafeLoader subclass: no arbitrary tags
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}: invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        data = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     if data is None:
         raise ConfigError(
             f"{path}: the file is empty; expected a mapping with name, data, strategies, ..."
@@ -421,7 +376,7 @@ def _check_events(config: RunConfig, source: str) -> None:
         try:
             if ticker is None:
                 _check_single_ticker_csv(ref, source, field, tickers)
-            event_set = load_events(ref, ticker=ticker if ref.endswith(".csv") else None)
+            event_set = load_events(ref, ticker=ticker if is_csv_path(ref) else None)
         except EventFileError as exc:
             raise EventFileError(_prefixed(exc, source, field)) from None
         if ticker is None and event_set.ticker not in tickers:
@@ -440,7 +395,7 @@ def _check_single_ticker_csv(ref: str, source: str, field: str, tickers: list[st
     loader's own message speaks of ``--ticker`` and ``ticker=...``, which a config has not)."""
     from recall_risk.events import load_csv_event_sets
 
-    if not ref.endswith(".csv") or not Path(ref).is_file():
+    if not is_csv_path(ref) or not Path(ref).is_file():
         return
     sets = load_csv_event_sets(Path(ref))
     if len(sets) > 1:

@@ -23,7 +23,7 @@ from recall_risk.bt.engine import BacktestOutput, run_backtest
 from recall_risk.bt.registry import check_params, resolve_strategy
 from recall_risk.config import RunConfig
 from recall_risk.errors import ConfigError, RecallRiskError
-from recall_risk.events import EventSet, load_events, merge_event_sets
+from recall_risk.events import EventSet, is_csv_path, load_events, merge_event_sets
 from recall_risk.metrics import compute_metrics
 from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource
 from recall_risk.scoring import ScoreParams
@@ -158,7 +158,7 @@ def resolve_events(config: RunConfig) -> dict[str, EventSet]:
     if isinstance(config.events, dict):
         for ticker, ref in config.events.items():
             # A CSV may hold several companies: take the mapped ticker's rows.
-            found[ticker] = load_events(ref, ticker=ticker if ref.endswith(".csv") else None)
+            found[ticker] = load_events(ref, ticker=ticker if is_csv_path(ref) else None)
         return found
     refs = [config.events] if isinstance(config.events, str) else list(config.events)
     by_ticker: dict[str, list[EventSet]] = {}

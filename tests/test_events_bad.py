@@ -26,6 +26,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "invalid_yaml_syntax.yaml": ("invalid YAML at line 23", "indentation"),
     "non_utf8.yaml": ("not UTF-8", "0x96", "save the file with UTF-8"),
     "unknown_top_level_key.yaml": ("'benchmrk'", "did you mean 'benchmark'"),
+    "duplicate_key.yaml": ("invalid YAML at line 11", "duplicate key 'units'"),
+    "nested_too_deep.yaml": ("invalid YAML", "nested too deeply"),
     "missing_ticker.yaml": ("field 'ticker'", "required but missing"),
     "events_not_a_list.yaml": ("field 'events'", "expected a list of events"),
     # one event's fields
@@ -162,6 +164,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "csv_header_only.csv": ("no event rows",),
     "csv_extra_cell.csv": ("event #1 ('su7-crash-2025-03-29')", "more cells", "double quotes"),
     "csv_duplicate_ids.csv": ("event #2 ('su7-recall-2025-01')", "field 'id'", "event #0"),
+    "csv_duplicate_column.csv": ("column(s) 'announced' appear more than once",),
 }
 
 

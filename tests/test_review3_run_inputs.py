@@ -15,7 +15,7 @@ import yaml
 from recall_risk.cli import main
 from recall_risk.config import config_from_mapping, load_config
 from recall_risk.errors import ConfigError, EventFileError
-from recall_risk.events import load_events, merge_event_sets
+from recall_risk.events import bundled_event_path, load_events, merge_event_sets
 from recall_risk.prices import CsvDirectorySource, YFinanceSource
 from recall_risk.report import write_report
 from recall_risk.report.events_table import event_rows, figure_text
@@ -227,3 +227,26 @@ def test_trades_csv_sizes_stay_whole_beside_fractional_benchmark(prices_dir, tmp
     bench = fills.loc[fills["strategy"] == "benchmark", "size"]
     assert hold.str.fullmatch(r"\d+").all()
     assert not bench.str.fullmatch(r"\d+").any()  # fractional units of the index
+
+
+# --- event text and file names on the command line -----------------------------------------
+
+
+def test_events_show_prints_brackets_and_colons_as_written(tmp_path, capsys) -> None:
+    text = EXTRA.replace("source: my notes", 'source: "Reuters [/x] [bold]2025[/bold] :car:"')
+    path = tmp_path / "markup.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = _cli(capsys, "events", "show", str(path), "--format", "table")
+    assert code == 0, err
+    assert "Reuters [/x] [bold]2025[/bold] :car:" in out
+
+
+@pytest.mark.parametrize("name", ["TESLA.YAML", "tesla.txt", "SU7.CSV"])
+def test_a_file_with_any_suffix_is_a_file_not_a_set_name(name, tmp_path, capsys, monkeypatch):
+    good = Path(__file__).parent / "data" / "events_good"
+    original = good / "su7_small.csv" if name.endswith(".CSV") else bundled_event_path("tesla")
+    (tmp_path / name).write_bytes(original.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _cli(capsys, "events", "validate", name)
+    assert code == 0, err
+    assert out.startswith("ok: ")

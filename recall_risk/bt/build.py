@@ -9,7 +9,7 @@ import pandas as pd
 
 from recall_risk.bt.feed import RISK_LINES, FrameData, RiskData
 from recall_risk.events import Event, EventSet
-from recall_risk.scoring import ScoreParams, score_events
+from recall_risk.scoring import ScoreParams, score_bars
 
 
 def risk_frame(
@@ -19,10 +19,14 @@ def risk_frame(
 ) -> pd.DataFrame:
     """Prices joined with the score computed on the price bars' own dates (point in time).
 
-    With ``events`` None or empty, every score column is 0.0.
+    With ``events`` None or empty, every score column is 0.0. Prices with several bars on a date
+    are intraday: each bar gets the previous day's score (:func:`~recall_risk.scoring.score_bars`).
     """
     calendar = pd.DatetimeIndex(prices.index)
-    scores = score_events(events if events is not None else (), calendar, params)
+    days = calendar.tz_localize(None).normalize() if calendar.tz else calendar.normalize()
+    scores = score_bars(
+        events if events is not None else (), calendar, params, intraday=days.has_duplicates
+    )
     out = prices.copy()
     for column in RISK_LINES:
         out[column] = scores[column].to_numpy()

@@ -2,7 +2,10 @@
 
 For users who build their own feeds: give it an event set and it computes, for each bar, the score
 as of that bar's date from events announced on or before it. Values equal
-:func:`recall_risk.scoring.score_events` on the bars' dates in every runonce/preload mode.
+:func:`recall_risk.scoring.score_bars` on the bars' dates in every runonce/preload mode (for daily
+bars, :func:`~recall_risk.scoring.score_events`). On an intraday feed (its timeframe below days)
+each bar gets the score as of the previous day's close: an event is dated, not timed, so one
+announced on day D counts from D+1's first bar, never on a bar of D that may precede it.
 """
 
 from __future__ import annotations
@@ -37,9 +40,17 @@ class RiskScore(bt.Indicator):
         self._events = tuple(self.p.events) if self.p.events is not None else ()
         self._cache: dict[_dt.date, tuple[float, ...]] = {}
         self._scored_to = 0  # runonce: bars before this index are written
+        intraday = getattr(self.data, "_timeframe", bt.TimeFrame.Days) < bt.TimeFrame.Days
+        self._lag = _dt.timedelta(days=1 if intraday else 0)
 
     def _score(self, days: list[_dt.date] | pd.DatetimeIndex) -> pd.DataFrame:
         return score_events(self._events, pd.DatetimeIndex(days), self.p.score_params)
+
+    def _score_bars(self, days: list[_dt.date] | pd.DatetimeIndex) -> pd.DataFrame:
+        """As :func:`~recall_risk.scoring.score_bars`: each distinct day once, then per bar."""
+        index = pd.DatetimeIndex(days) - self._lag
+        unique, inverse = np.unique(index.to_numpy(), return_inverse=True)
+        return self._score(pd.DatetimeIndex(unique)).iloc[inverse]
 
     def _lookup(self, day: _dt.date) -> tuple[float, ...]:
         values = self._cache.get(day)
@@ -52,7 +63,8 @@ class RiskScore(bt.Indicator):
         return values
 
     def next(self) -> None:
-        for line, value in zip(self.lines, self._lookup(self.data.datetime.date(0)), strict=True):
+        day = self.data.datetime.date(0) - self._lag
+        for line, value in zip(self.lines, self._lookup(day), strict=True):
             line[0] = value
 
     def oncestart(self, start: int, end: int) -> None:
@@ -72,7 +84,7 @@ class RiskScore(bt.Indicator):
         if end <= start:
             return
         self._scored_to = end
-        frame = self._score(_bar_days(self.data.datetime.array, start, end))
+        frame = self._score_bars(_bar_days(self.data.datetime.array, start, end))
         for name in RISK_LINES:
             dst = getattr(self.lines, name).array
             values = frame[name].to_numpy(dtype=np.float64)

@@ -43,6 +43,7 @@ from recall_risk.events import (
     QualityRanking,
     Recall,
     bundled_event_sets,
+    is_csv_path,
     load_csv_event_sets,
     load_events,
 )
@@ -107,7 +108,7 @@ def load_sets(name_or_path: str, ticker: str | None = None) -> list[EventSet]:
     Raises:
         EventFileError: unknown name, unreadable or malformed file, or a ticker not in it.
     """
-    if ticker is None and name_or_path.endswith(".csv"):
+    if ticker is None and is_csv_path(name_or_path):
         path = Path(name_or_path)
         if path.is_file():
             sets = load_csv_event_sets(path)
@@ -282,7 +283,14 @@ def _print_tables(sets: Sequence[EventSet]) -> None:
                 print(line)
         return
     # Piped or redirected output has no terminal width: allow long rows rather than 80 columns.
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+    # Event text is the user's: "[/x]" or ":car:" must print as written, not as rich markup.
+    console = Console(
+        file=sys.stdout,
+        width=None if sys.stdout.isatty() else 160,
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
     for event_set in sets:
         table = Table(title=_title(event_set), title_justify="left")
         for column in _TABLE_HEADER:

@@ -1,6 +1,12 @@
 """Quality events: types, validation, loading from YAML/CSV, and the bundled sets."""
 
-from recall_risk.events.bundled import bundled_event_path, bundled_event_sets, load_events
+from recall_risk.events.bundled import (
+    bundled_event_path,
+    bundled_event_sets,
+    is_csv_path,
+    is_event_path,
+    load_events,
+)
 from recall_risk.events.eventset import EventSet, merge_event_sets
 from recall_risk.events.loading import build_event_set, load_csv_event_sets, load_yaml_events
 from recall_risk.events.models import (
@@ -26,6 +32,8 @@ __all__ = [
     "build_event_set",
     "bundled_event_path",
     "bundled_event_sets",
+    "is_csv_path",
+    "is_event_path",
     "load_csv_event_sets",
     "load_events",
     "load_yaml_events",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -10,7 +11,6 @@ from recall_risk.events.eventset import EventSet
 from recall_risk.events.loading import load_csv_event_sets, load_yaml_events
 
 _PACKAGE = "recall_risk.data.events"
-_SUFFIXES = (".yaml", ".yml", ".csv")
 
 
 def bundled_event_sets() -> list[str]:
@@ -38,6 +38,20 @@ def bundled_event_path(name: str) -> Path:
     return Path(str(resources.files(_PACKAGE).joinpath(f"{name}.yaml")))
 
 
+def is_event_path(name_or_path: str | Path) -> bool:
+    """Whether ``name_or_path`` names a file rather than a bundled set: a ``Path``, or text with a
+    folder separator or a file suffix (``SU7.CSV``, ``events.txt``; bundled names have none)."""
+    text = str(name_or_path)
+    return (
+        isinstance(name_or_path, Path) or "/" in text or os.sep in text or bool(Path(text).suffix)
+    )
+
+
+def is_csv_path(name_or_path: str | Path) -> bool:
+    """A ``.csv`` file name, in any letter case; anything else is read as YAML."""
+    return Path(name_or_path).suffix.lower() == ".csv"
+
+
 def load_events(name_or_path: str | Path, *, ticker: str | None = None) -> EventSet:
     """Load a bundled event set by name, or an event file (YAML or CSV) by path.
 
@@ -49,10 +63,7 @@ def load_events(name_or_path: str | Path, *, ticker: str | None = None) -> Event
         EventFileError: unknown name, unreadable or malformed file.
     """
     path = Path(name_or_path)
-    looks_like_path = (
-        isinstance(name_or_path, Path) or path.suffix in _SUFFIXES or "/" in str(name_or_path)
-    )
-    if not looks_like_path:
+    if not is_event_path(name_or_path):
         return load_yaml_events(
             bundled_event_path(str(name_or_path)), source=f"bundled:{name_or_path}"
         )
@@ -60,7 +71,7 @@ def load_events(name_or_path: str | Path, *, ticker: str | None = None) -> Event
         raise EventFileError(f"{path}: is a folder; expected an event file (.yaml or .csv)")
     if not path.is_file():
         raise EventFileError(f"{path}: no such event file")
-    if path.suffix == ".csv":
+    if is_csv_path(path):
         sets = load_csv_event_sets(path)
         if ticker is not None:
             if ticker not in sets:

@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from recall_risk.errors import EventFileError
@@ -27,6 +26,7 @@ from recall_risk.events.checks import (
 )
 from recall_risk.events.eventset import EventSet
 from recall_risk.events.models import EVENT_TYPES, MODEL_FOR_TYPE, Event
+from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
 TOP_LEVEL_KEYS = ("company", "ticker", "benchmark", "events", "notes")
 CSV_SET_COLUMNS = ("company", "ticker", "benchmark")
@@ -276,24 +276,6 @@ def event_set_from_mapping(data: Any, *, source: str) -> EventSet:
     )
 
 
-class _EventLoader(yaml.SafeLoader):
-    """SafeLoader that leaves impossible dates such as ``2025-02-30`` as text.
-
-    PyYAML raises a bare ``ValueError`` for them; as text they reach validation, whose message
-    names the event and the field.
-    """
-
-
-def _timestamp_or_text(loader: _EventLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_EventLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
 def load_yaml_events(path: Path, *, source: str | None = None) -> EventSet:
     """Load a YAML event file."""
     name = source or str(path)
@@ -304,15 +286,14 @@ def load_yaml_events(path: Path, *, source: str | None = None) -> EventSet:
     except UnicodeDecodeError as exc:
         raise EventFileError(_not_utf8(name, exc)) from None
     try:
-        data = yaml.load(text, Loader=_EventLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise EventFileError(
-            f"{name}: invalid YAML{where}: {problem}; check the indentation and quoting "
-            "of that line and the one before"
-        ) from None
+        data = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        hint = (
+            ""
+            if "duplicate key" in str(exc)
+            else ("; check the indentation and quoting of that line and the one before")
+        )
+        raise EventFileError(f"{name}: {exc}{hint}") from None
     if data is None:
         raise EventFileError(
             f"{name}: the file is empty; expected a mapping with keys "
@@ -343,6 +324,12 @@ def _csv_rows(path: Path, name: str) -> tuple[list[str], list[dict[str, str]]]:
         raise EventFileError(f"{name}: not a readable CSV file: {exc}") from None
     if not header:
         raise EventFileError(f"{name}: empty CSV; expected a header row with id,type,announced,...")
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:  # DictReader would keep the last column's value silently
+        raise EventFileError(
+            f"{name}: column(s) {', '.join(map(repr, repeated))} appear more than once in the "
+            "header; keep one column per field"
+        )
     for required in ("ticker", "id", "type", "announced", "source"):
         if required not in header:
             raise EventFileError(

@@ -6,7 +6,7 @@
 - :mod:`~recall_risk.scoring.explain`: the per-event breakdown of one day's score.
 """
 
-from recall_risk.scoring.engine import COLUMNS, decay_table, score_events, score_many
+from recall_risk.scoring.engine import COLUMNS, decay_table, score_bars, score_events, score_many
 from recall_risk.scoring.explain import CONTRIBUTION_COLUMNS, Explanation, explain
 from recall_risk.scoring.model import (
     COMPONENTS,
@@ -37,6 +37,7 @@ __all__ = [
     "load_score_params",
     "magnitude",
     "recall_ratio",
+    "score_bars",
     "score_events",
     "score_many",
 ]

@@ -40,6 +40,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from recall_risk.calendar import DateLike, as_trading_calendar
+from recall_risk.errors import ConfigError
 from recall_risk.events import Event
 from recall_risk.scoring.model import COMPONENTS, component_of, magnitude, sort_key
 from recall_risk.scoring.params import ScoreParams
@@ -227,3 +228,41 @@ def score_many(
         key: _frame(_score_matrix(p, grid, params, len(days)), index, columns)
         for key, p in prepared.items()
     }
+
+
+def score_bars(
+    events: Iterable[Event],
+    bar_days: CalendarLike,
+    params: ScoreParams | None = None,
+    *,
+    intraday: bool = False,
+) -> pd.DataFrame:
+    """The score on each bar of a price series, several bars a day allowed.
+
+    Args:
+        events: As for :func:`score_events`.
+        bar_days: The date of each bar, non-decreasing (repeated for intraday bars).
+        params: Score parameters; the defaults when ``None``.
+        intraday: Bars within the day. Events carry a date, not a time: one announced on day D
+            may come after any bar of D, so intraday bars of D get the score as of the previous
+            calendar day's close and D's events count from D+1's first bar. Daily bars (the
+            default) get their own date's score, as of its close.
+
+    Returns:
+        One row per bar, in bar order (index: the day whose score it is), columns as
+        :func:`score_events`.
+
+    Raises:
+        ConfigError: the bar dates are not a non-decreasing sequence of dates.
+    """
+    index = pd.DatetimeIndex(bar_days)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    days = index.normalize()
+    if len(days) > 1 and not (days[1:] >= days[:-1]).all():
+        raise ConfigError("bars: dates must be sorted (non-decreasing)")
+    if intraday:
+        days = days - pd.Timedelta(days=1)
+    unique, inverse = np.unique(days.to_numpy(), return_inverse=True)
+    frame = score_events(events, pd.DatetimeIndex(unique), params)
+    return frame.iloc[inverse]

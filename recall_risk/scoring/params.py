@@ -29,10 +29,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from recall_risk.errors import ScoreParamsError
+from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -121,13 +121,9 @@ def load_score_params(path: str | Path) -> ScoreParams:
     except UnicodeDecodeError:
         raise ScoreParamsError(f"{name}: not UTF-8 text; expected a YAML mapping") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScoreParamsError(
-            f"{name}: invalid YAML{where}: {getattr(exc, 'problem', exc)}"
-        ) from None
+        data = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise ScoreParamsError(f"{name}: {exc}") from None
     return ScoreParams.from_mapping(data, source=name)
 
 
