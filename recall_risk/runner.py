@@ -25,7 +25,7 @@ from recall_risk.config import RunConfig
 from recall_risk.errors import ConfigError, RecallRiskError
 from recall_risk.events import EventSet, is_csv_path, load_events, merge_event_sets
 from recall_risk.metrics import compute_metrics
-from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource
+from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource, validate_prices
 from recall_risk.scoring import ScoreParams
 
 Progress = Callable[[str, int, int], None]
@@ -62,15 +62,26 @@ class RunResult:
 MIN_MEANINGFUL_BARS = 20  # below about a month, annualised metrics extrapolate a few days
 
 
+def _all_series(
+    prices: dict[str, pd.DataFrame], config: RunConfig, bench_prices: pd.DataFrame | None
+) -> dict[str, pd.DataFrame]:
+    """The tickers' bars and the benchmark's, by name."""
+    if bench_prices is None or config.data.benchmark is None:
+        return dict(prices)
+    return {**prices, config.data.benchmark: bench_prices}
+
+
 def run_warnings(result: RunResult) -> list[str]:
     """What a finished run should tell its user because the numbers could mislead; see
     :func:`data_warnings`."""
-    bench = (
-        {result.config.data.benchmark: result.benchmark_prices}
-        if result.benchmark_prices is not None
-        else {}
-    )
+    series = _all_series(result.prices, result.config, result.benchmark_prices)
+    bench = {k: v for k, v in series.items() if k not in result.prices}
     return data_warnings(result.events, result.prices, bench)
+
+
+def run_notes(result: RunResult) -> list[str]:
+    """Oddities the run's bars keep (:func:`data_notes`)."""
+    return data_notes(_all_series(result.prices, result.config, result.benchmark_prices))
 
 
 def data_warnings(
@@ -114,6 +125,13 @@ def data_warnings(
         )
     warnings.extend(_range_warnings({**prices, **(benchmark or {})}))
     return warnings
+
+
+def data_notes(series: dict[str, pd.DataFrame]) -> list[str]:
+    """What the loaded bars keep that a user should know, one line per ticker: zero-volume bars
+    (half-day sessions in Yahoo data) and bars with inconsistent high/low, both kept as bars."""
+    reports = (validate_prices(frame, name=name) for name, frame in sorted(series.items()))
+    return [report.summary() for report in reports if not report.clean]
 
 
 MAX_RANGE_GAP_DAYS = 7  # a week of holidays apart is normal across exchanges
@@ -368,6 +386,10 @@ def run_config(
         },
         "score_params": params.model_dump(mode="json"),
         "price_source": source_meta(src),
+        "zero_volume_bars": {
+            name: [d.date().isoformat() for d in frame.index[frame["volume"].to_numpy() == 0]]
+            for name, frame in sorted(_all_series(prices, config, bench_prices).items())
+        },
     }
     return RunResult(
         config=config,

@@ -250,3 +250,20 @@ def test_a_file_with_any_suffix_is_a_file_not_a_set_name(name, tmp_path, capsys,
     code, out, err = _cli(capsys, "events", "validate", name)
     assert code == 0, err
     assert out.startswith("ok: ")
+
+
+def test_zero_volume_bars_are_reported_not_dropped(prices_dir, tmp_path, capsys) -> None:
+    data = _base(prices_dir, start="2024-12-02", end="2025-02-28")
+    data["events"] = None
+    config = _write(tmp_path / "c.yaml", data)
+    code, _, err = _cli(capsys, "run", str(config), "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert "note: 1810.HK: 59 bars 2024-12-02..2025-02-28; 3 zero-volume bars kept" in err
+    assert "WARNING" not in err
+    doc = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert doc["run"]["zero_volume_bars"] == {
+        "1810.HK": ["2024-12-24", "2024-12-31", "2025-01-28"],
+        "^HSI": [],
+    }
+    equity = pd.read_csv(tmp_path / "out" / "equity.csv", index_col=0)
+    assert {"2024-12-24", "2024-12-31", "2025-01-28"} <= set(equity.index)  # bars, not gaps

@@ -63,7 +63,7 @@ def _run(args: argparse.Namespace) -> int:
 
             result = run_config(config, prices_dir=args.prices_dir, progress=progress)
     from recall_risk.report import write_report  # after validation: bad input fails first
-    from recall_risk.runner import report_sections, run_warnings
+    from recall_risk.runner import report_sections, run_notes, run_warnings
 
     sections = report_sections(result, prices_dir=args.prices_dir)
     written = write_report(result, out_dir, extra_sections=sections)
@@ -71,6 +71,8 @@ def _run(args: argparse.Namespace) -> int:
     out.print(metrics_table(result))
     out.print(f"wrote {len(written)} files to {out_dir} in {time.perf_counter() - started:.1f} s")
     sys.stdout.flush()
+    for note in run_notes(result):
+        err.print(f"note: {note}", markup=False, highlight=False)
     for warning in run_warnings(result):
         err.print(f"WARNING: {warning}", style="bold red", markup=False, highlight=False)
     return 0

@@ -77,6 +77,7 @@ def metrics_document(result: RunResult) -> dict[str, Any]:
         "input_hashes": meta.get("input_hashes"),
         "score_params": meta.get("score_params"),
         "price_source": meta.get("price_source"),
+        "zero_volume_bars": meta.get("zero_volume_bars"),
         "tickers": list(result.config.data.tickers),
     }
     benchmark = None
