@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from recall_risk.strategies import BuyAndHold, RiskExit, RiskRotation, RiskScaled, SmaCrossRisk
+from recall_risk.strategies import (
+    BuyAndHold,
+    RiskExit,
+    RiskRotation,
+    RiskScaled,
+    SmaCross,
+    SmaCrossRisk,
+)
 
 from recall_risk.bt import risk_frame
 from recall_risk.bt.engine import BacktestOutput, run_backtest
@@ -220,6 +227,7 @@ SINGLE = [
     (BuyAndHold, {}),
     (RiskExit, {"exit_above": 0.5, "reenter_below": 0.3}),
     (RiskScaled, {}),
+    (SmaCross, {}),
     (SmaCrossRisk, {}),
 ]
 

@@ -124,6 +124,15 @@ def test_newcomer_installs_runs_and_compares(prices_dir, tmp_path):
     version = _run([cli, "--version"], cwd=work, env=env)
     assert version.returncode == 0 and "recall-risk 0.1.0" in version.stdout
 
+    # the foundation's must-show: the installed score command from another directory
+    window = ["--start", "2025-01-01", "--end", "2025-12-31"]
+    score = _run([cli, "score", "xiaomi_su7", *window, "--format", "csv"], cwd=work, env=env)
+    assert score.returncode == 0, score.stderr
+    lines = score.stdout.splitlines()
+    assert lines[0] == "date,score,recall,quality,orders,incident"
+    assert len(lines) == 1 + 261  # the weekdays of 2025
+    assert lines[1].startswith("2025-01-01,") and lines[-1].startswith("2025-12-31,")
+
     configs = REPO / "configs"
     for config, out in (("xiaomi_su7", "A"), ("tesla", "B"), ("xiaomi_su7", "A2")):
         ran = _run(

@@ -21,13 +21,23 @@ SETTINGS = settings(max_examples=120, deadline=None)
 unit_floats = st.floats(min_value=0.0, max_value=1.0)
 
 
+def occurred_for(draw, announced: date) -> date | None:
+    """None, or a day up to 90 days before ``announced``: a score that used ``occurred`` would
+    leak it into the days in between (the later-events property then fails)."""
+    if draw(st.booleans()):
+        return None
+    return announced - timedelta(days=draw(st.integers(0, 90)))
+
+
 @st.composite
 def recalls(draw, event_id: str, dates=DATES, allow_unknown=True):
     sales = draw(st.integers(min_value=1, max_value=10**7))
     unknown = allow_unknown and draw(st.integers(0, 9)) == 0
+    announced = draw(dates)
     return Recall(
         id=event_id,
-        announced=draw(dates),
+        announced=announced,
+        occurred=occurred_for(draw, announced),
         source="h",
         units=draw(st.integers(min_value=1, max_value=sales)),
         cumulative_sales="unknown" if unknown else sales,
@@ -40,9 +50,11 @@ def recalls(draw, event_id: str, dates=DATES, allow_unknown=True):
 def rankings(draw, event_id: str, dates=DATES):
     size = draw(st.integers(min_value=1, max_value=60))
     penalty = draw(st.booleans())
+    announced = draw(dates)
     return QualityRanking(
         id=event_id,
-        announced=draw(dates),
+        announced=announced,
+        occurred=occurred_for(draw, announced),
         source="h",
         ranking="r",
         placement=draw(st.integers(min_value=1, max_value=size)),
@@ -60,6 +72,7 @@ def demand(draw, event_id: str, dates=DATES):
         return Orders(
             id=event_id,
             announced=announced,
+            occurred=occurred_for(draw, announced),
             source="h",
             period=period,
             change=draw(st.floats(-1.0, 3.0)),
@@ -68,6 +81,7 @@ def demand(draw, event_id: str, dates=DATES):
     return Deliveries(
         id=event_id,
         announced=announced,
+        occurred=occurred_for(draw, announced),
         source="h",
         period=period,
         units=draw(st.integers(0, 10**6)),
@@ -77,9 +91,11 @@ def demand(draw, event_id: str, dates=DATES):
 
 @st.composite
 def incidents(draw, event_id: str, dates=DATES):
+    announced = draw(dates)
     return Incident(
         id=event_id,
-        announced=draw(dates),
+        announced=announced,
+        occurred=occurred_for(draw, announced),
         source="h",
         fatalities=draw(st.integers(0, 50)),
         injuries=draw(st.integers(0, 300)),
