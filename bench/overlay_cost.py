@@ -45,12 +45,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recall_risk.strategies import SmaCross, SmaCrossRisk
-
 from recall_risk.bt import FrameData, RiskData, RiskScore, make_cerebro, risk_frame
+from recall_risk.bt.registry import resolve_strategy  # also finds strategies/ in a checkout
 from recall_risk.events import EventSet, load_events
 from recall_risk.prices import CsvDirectorySource
 from recall_risk.signals import HysteresisGate
+
+SmaCross = resolve_strategy("sma_cross")
+SmaCrossRisk = resolve_strategy("sma_cross_risk")
 
 TARGET = 1.15  # the issue: sma_cross_risk costs at most 15% more than sma_cross
 EVENTS = {

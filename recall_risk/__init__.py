@@ -25,7 +25,7 @@ from recall_risk.events import (
     load_events,
 )
 from recall_risk.scoring import Explanation, ScoreParams, explain, score_events, score_many
-from recall_risk.signals import HysteresisGate, rotation_weights, scaled_weight
+from recall_risk.signals import HysteresisGate, needs_rebalance, rotation_weights, scaled_weight
 
 __version__ = "0.1.0"
 
@@ -50,6 +50,7 @@ __all__ = [
     "bundled_event_sets",
     "explain",
     "load_events",
+    "needs_rebalance",
     "rotation_weights",
     "scaled_weight",
     "score_events",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from recall_risk import rotation_weights
 from recall_risk.bt import RiskStrategy
-from recall_risk.signals import rotation_weights
 
 
 class RiskRotation(RiskStrategy):

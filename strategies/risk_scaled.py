@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from recall_risk import needs_rebalance
 from recall_risk.bt import RiskStrategy
-from recall_risk.signals import needs_rebalance
 
 
 class RiskScaled(RiskStrategy):

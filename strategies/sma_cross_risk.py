@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from recall_risk.strategies.sma_cross import SmaCross
 
-from recall_risk.signals import HysteresisGate
+from recall_risk import HysteresisGate
 
 
 class SmaCrossRisk(SmaCross):
