@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import socket
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -121,6 +122,10 @@ BAD = [
         "pass --yes",
     ),
     ({}, ("--scheduler", "lcoal"), "--scheduler"),
+    ({}, ("--scheduler", "tcp://"), "like tcp://HOST:8786, got 'tcp://'"),
+    ({}, ("--scheduler", "tcp://127.0.0.1"), "got 'tcp://127.0.0.1'"),
+    ({}, ("--scheduler", "tcp://127.0.0.1:99999"), "got 'tcp://127.0.0.1:99999'"),
+    ({}, ("--scheduler", "http://127.0.0.1:8786"), "got 'http://127.0.0.1:8786'"),
     ({}, ("--workers", "0"), "--workers must be at least 1"),
 ]
 
@@ -181,3 +186,26 @@ def test_engine_backtrader_gives_the_fast_table(tmp_path, prices_dir):
     assert set(fast["engine"]) == {"fast"} and set(slow["engine"]) == {"backtrader"}
     assert (fast["final_value"] - slow["final_value"]).abs().max() < 0.005
     assert fast["rank"].tolist() == slow["rank"].tolist()
+
+
+def test_a_listener_that_never_answers_exits_1_at_the_deadline(
+    tmp_path, prices_dir, capsys, monkeypatch
+):
+    # accepts the TCP connection and says nothing: the client's own timeout would wait forever
+    from recall_risk.sweep import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setattr(executors, "HANDSHAKE_GRACE_S", 1)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        config = write_config(tmp_path, SMALL)
+        started = time.perf_counter()
+        code = sweep(config, tmp_path / "out", prices_dir, "--scheduler", f"tcp://127.0.0.1:{port}")
+        waited = time.perf_counter() - started
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"no Dask scheduler answered at tcp://127.0.0.1:{port} within 2 s" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+    assert waited < 60  # bounded by the deadline, not by dask's own retries

@@ -64,7 +64,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from recall_risk.report.atomic import check_output_dir
     from recall_risk.runner import data_warnings
     from recall_risk.sweep import MAX_POINTS, load_sweep_spec, prepare_sweep_data
-    from recall_risk.sweep.executors import run_points
+    from recall_risk.sweep.executors import check_scheduler, run_points
     from recall_risk.sweep.write import MARKER as SWEEP_MARKER
     from recall_risk.sweep.write import has_parquet, write_sweep
 
@@ -73,12 +73,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise ConfigError(f"--workers must be at least 1, got {args.workers}")
     config = load_config(args.config)
     spec = load_sweep_spec(config, max_points=None if args.yes else MAX_POINTS)
-    scheduler = args.scheduler or ("processes" if args.workers > 1 else "serial")
-    if scheduler not in ("serial", "processes", "local") and "://" not in scheduler:
-        raise ConfigError(
-            f"--scheduler: expected local, processes or a Dask address like tcp://host:8786, "
-            f"got {scheduler!r}"
-        )
+    scheduler = check_scheduler(args.scheduler or ("processes" if args.workers > 1 else "serial"))
     out_dir = args.out or Path("runs") / f"{config.name}-sweep"
     check_output_dir(out_dir, marker=SWEEP_MARKER)  # before the sweep, not after it
     points = spec.points()

@@ -17,11 +17,13 @@ import json
 import logging
 import math
 import multiprocessing
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -38,8 +40,36 @@ CONNECT_TIMEOUT_S = 5
 TASKS_PER_WORKER = 8
 
 
+HANDSHAKE_GRACE_S = 5  # after the TCP connect, for the scheduler's reply to the client
+
+
 class ClusterUnavailableError(DataUnavailableError):
     """A Dask scheduler address cannot be reached (exit code 1, like an unreachable source)."""
+
+
+def check_scheduler(scheduler: str) -> str:
+    """``scheduler`` if it is ``serial``, ``processes``, ``local`` or a Dask address of the form
+    ``tcp://HOST:PORT`` (or ``tls://``).
+
+    Raises:
+        ConfigError: anything else, ``tcp://`` without a host or port included.
+    """
+    if scheduler in ("serial", "processes", "local"):
+        return scheduler
+    expected = (
+        "expected serial, processes, local or a Dask scheduler address like "
+        f"tcp://HOST:8786, got {scheduler!r}"
+    )
+    parts = urlsplit(scheduler)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None:
+        raise ConfigError(f"--scheduler: {expected}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigError(f"--scheduler: {expected}")
+    return scheduler
 
 
 @dataclass(frozen=True)
@@ -156,7 +186,8 @@ def run_points(
     elif kind == "processes":
         rows = _run_pool(job, plain, workers, report)
         executor = f"processes ({workers} workers)"
-    elif kind == "local" or "://" in kind:
+    else:
+        check_scheduler(kind)  # local or a scheduler address
         try:
             import distributed  # noqa: F401
         except ImportError:
@@ -172,11 +203,6 @@ def run_points(
             executor = f"processes ({workers} workers)"
         else:
             rows, executor = _run_dask(job, plain, kind, workers, report)
-    else:
-        raise ConfigError(
-            f"--scheduler: expected serial, processes, local or a Dask address like "
-            f"tcp://host:8786, got {scheduler!r}"
-        )
     return SweepRun(table=rows_to_frame(rows, point_keys_of(plain)), executor=executor, notes=notes)
 
 
@@ -243,15 +269,43 @@ def _dask_client(scheduler: str, workers: int) -> tuple[Any, Any, str]:
             silence_logs=logging.ERROR,
         )
         return Client(cluster), cluster, f"dask LocalCluster ({workers} workers)"
-    try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError) as exc:
-        raise ClusterUnavailableError(
-            f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT_S} s "
-            f"({exc}); is `dask scheduler` running there, or use --scheduler local"
-        ) from None
+    client = _connect(Client, scheduler)
     n = len(client.scheduler_info().get("workers", {}))
     return client, None, f"dask {scheduler} ({n} workers)"
+
+
+def _connect(client_class: Any, scheduler: str) -> Any:
+    """``Client(scheduler)`` within a hard deadline.
+
+    The client's ``timeout`` bounds the TCP connect only: a listener that accepts and never
+    answers as a scheduler (a wrong port, another service) would hang it for good. The client is
+    built in a daemon thread that is abandoned at the deadline.
+    """
+    deadline = CONNECT_TIMEOUT_S + HANDSHAKE_GRACE_S
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_class(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except BaseException as exc:  # reported below, whatever it is
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, name="recall-risk-dask-connect", daemon=True)
+    thread.start()
+    thread.join(deadline)
+    hint = "is `dask scheduler` running there? Or use --scheduler local"
+    if "client" in box:
+        return box["client"]
+    if thread.is_alive():
+        raise ClusterUnavailableError(
+            f"no Dask scheduler answered at {scheduler} within {deadline} s "
+            f"(something accepted the connection but did not reply); {hint}"
+        )
+    exc = box.get("error")
+    raise ClusterUnavailableError(
+        f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT_S} s "
+        f"({type(exc).__name__}: {exc}); {hint}"
+    )
 
 
 def _run_dask(
