@@ -119,6 +119,19 @@ def count_events(event_sets: Iterable[EventSet], start: pd.Timestamp, end: pd.Ti
     return sum(first <= e.announced <= last for s in event_sets for e in s.events)
 
 
+def window_events(
+    event_sets: Iterable[EventSet], bars: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp
+) -> int:
+    """Events whose first bar on or after ``announced`` (their day 0) lies in ``start..end``.
+
+    An event announced on a weekend or holiday between two windows belongs to the later one,
+    where the market first trades on it; plain calendar windows would count it in neither.
+    """
+    earlier = bars[bars < start]
+    first = earlier[-1] + pd.Timedelta(days=1) if len(earlier) else start
+    return count_events(event_sets, first, end)
+
+
 def feasible_rows(table: pd.DataFrame, spec: SweepSpec, metric: str) -> list[bool]:
     """Per row: no error, a value for ``metric``, and every constraint of the sweep holds."""
     out = []
@@ -368,8 +381,8 @@ def _run_fold(
     event_sets = list(data.events.values())
     result = FoldResult(
         fold=f,
-        train_events=count_events(event_sets, f.train_start, f.train_end),
-        test_events=count_events(event_sets, f.test_start, f.test_end),
+        train_events=window_events(event_sets, bars, f.train_start, f.train_end),
+        test_events=window_events(event_sets, bars, f.test_start, f.test_end),
         candidates=len(sel.points),
         feasible=sum(feasible_rows(table, sel.spec, sel.metric)),
         params=params,

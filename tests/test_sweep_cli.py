@@ -122,6 +122,11 @@ BAD = [
         "pass --yes",
     ),
     ({}, ("--scheduler", "lcoal"), "--scheduler"),
+    (
+        {"grid": {"exit_above": [1.5], "reenter_below": [0.3]}},
+        (),
+        "sweep: all 1 points are invalid; the first: ",
+    ),
     ({}, ("--scheduler", "tcp://"), "like tcp://HOST:8786, got 'tcp://'"),
     ({}, ("--scheduler", "tcp://127.0.0.1"), "got 'tcp://127.0.0.1'"),
     ({}, ("--scheduler", "tcp://127.0.0.1:99999"), "got 'tcp://127.0.0.1:99999'"),

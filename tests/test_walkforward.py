@@ -27,6 +27,7 @@ from recall_risk.walkforward import (
     run_walkforward,
     select_best,
     upto,
+    window_events,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -125,6 +126,20 @@ def test_event_counts_include_both_ends():
     assert everything == len(announced)
     upto_day = sum(a <= announced[4] for a in announced)
     assert count_events([events, events], pd.Timestamp("2000-01-01"), day) == 2 * upto_day
+
+
+def test_an_event_between_two_windows_belongs_to_the_later_one():
+    # dlv-2024-h2 is announced on 1 January 2025, a holiday: its day 0 is 2 January, the first
+    # bar of a window starting there; the window ending on 31 December must not count it
+    events = load_events("xiaomi_su7")
+    bars = pd.DatetimeIndex(["2024-12-30", "2024-12-31", "2025-01-02", "2025-01-03"])
+    first_half = window_events([events], bars, bars[0], bars[1])
+    second_half = window_events([events], bars, bars[2], bars[3])
+    assert first_half == 0
+    assert second_half == 1  # dlv-2024-h2
+    assert count_events([events], bars[2], bars[3]) == 0  # the calendar window misses it
+    total = window_events([events], bars, bars[0], bars[3])
+    assert first_half + second_half == total
 
 
 class _Spec:
@@ -366,9 +381,24 @@ def test_cli_bad_options_exit_2_and_write_nothing(capsys, tmp_path, prices_dir, 
 
 
 def test_cli_config_without_sweep_exits_2(capsys, tmp_path, prices_dir):
-    config = REPO_ROOT / "configs" / "xiaomi_su7.yaml"
+    config = REPO_ROOT / "configs" / "tesla.yaml"
     code, _, err = wf(capsys, str(config), "--prices-dir", str(prices_dir), "--out", str(tmp_path))
-    assert code == 2 and "xiaomi_su7.yaml: no 'sweep' section" in err
+    assert code == 2 and "tesla.yaml: no 'sweep' section" in err
+
+
+def test_cli_on_the_main_xiaomi_config_gives_the_sweep_configs_folds(capsys, tmp_path, prices_dir):
+    # the must-show runs walk-forward on configs/xiaomi_su7.yaml itself
+    tables = {}
+    for name in ("xiaomi_su7", "xiaomi_su7_sweep"):
+        config = REPO_ROOT / "configs" / f"{name}.yaml"
+        out_dir = tmp_path / name
+        code, out, err = wf(
+            capsys, str(config), "--prices-dir", str(prices_dir), "--out", str(out_dir)
+        )
+        assert code == 0, err
+        assert f"{name}: walk-forward, rolling, by sharpe" in out
+        tables[name] = (out_dir / "folds.csv").read_bytes()
+    assert tables["xiaomi_su7"] == tables["xiaomi_su7_sweep"]
 
 
 def test_cli_help_names_every_option(capsys):

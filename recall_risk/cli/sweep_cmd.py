@@ -117,6 +117,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 progress=progress,
             )
+    _refuse_all_invalid(run)  # nothing written: a table of errors is no sweep result
     written = write_sweep(out_dir, config, spec, points, run)
     out = console()
     notes = list(run.notes)
@@ -158,6 +159,21 @@ def _print_top(out: Console, run: SweepRun, spec: SweepSpec) -> None:
         out.print("no point satisfies the constraints")
     else:
         out.print(table)
+
+
+def _refuse_all_invalid(run: SweepRun) -> None:
+    """Every point broke a strategy's rules (``exit_above: [1.5]``, say): bad input, exit 2."""
+    from recall_risk.errors import ConfigError
+    from recall_risk.sweep.evaluate import ERROR_COLUMN
+
+    errors = run.table[ERROR_COLUMN].fillna("").astype(str)
+    if errors.empty or (errors == "").any():
+        return
+    first = errors.iloc[0]
+    raise ConfigError(
+        f"sweep: all {len(errors)} points are invalid; the first: {first} "
+        "(check the grid against the strategy's rules)"
+    )
 
 
 def _plain(value: object) -> object:
