@@ -85,12 +85,12 @@ def test_sweep_on_a_real_cluster_matches_the_local_run(tmp_path, prices_dir):
                 stderr=subprocess.DEVNULL,
             )
         )
-        for _ in range(2):
+        for threads in ("1", "3"):  # the second runs several threads, like a default worker
             processes.append(
                 subprocess.Popen(
                     [
                         dask, "worker", address,
-                        "--nworkers", "1", "--nthreads", "1",
+                        "--nworkers", "1", "--nthreads", threads,
                         "--no-dashboard", "--host", "127.0.0.1",
                         "--local-directory", str(tmp_path / "dask-worker"),
                     ],

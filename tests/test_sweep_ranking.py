@@ -60,3 +60,28 @@ def test_constraint_holds():
     c = Constraint("max_drawdown", "<", 0.3)
     assert c.holds(0.2) and not c.holds(0.3) and not c.holds(None) and not c.holds(math.nan)
     assert str(c) == "max_drawdown < 0.3"
+
+
+def test_heatmap_shows_only_points_the_ranking_may_choose():
+    from dataclasses import replace
+
+    from recall_risk.sweep.write import heatmap_grid
+
+    table = pd.DataFrame(
+        {
+            "x": [1, 1, 2, 2],
+            "y": [10, 10, 10, 20],
+            "sharpe": [3.0, 1.0, 2.0, 5.0],
+            "max_drawdown": [0.5, 0.1, 0.2, 0.4],
+            ERROR_COLUMN: ["", "", "", ""],
+        }
+    )
+    base = replace(spec(constraints=[Constraint("max_drawdown", "<=", 0.3)]), heatmap=("x", "y"))
+    grid = heatmap_grid(rank_table(table, base), base)
+    # (1, 10): the 3.0 point breaks the drawdown limit, the 1.0 one is best among the rest;
+    # (2, 20): its only point is infeasible, so the cell is empty
+    assert grid.loc[10, 1] == 1.0 and grid.loc[10, 2] == 2.0
+    assert math.isnan(grid.loc[20, 2])
+    best_cell = float(pd.DataFrame(grid).max().max())
+    ranked = rank_table(table, base)
+    assert best_cell == top_rows(ranked, 1)["sharpe"].iloc[0]

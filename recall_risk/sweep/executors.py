@@ -128,9 +128,16 @@ def make_batches(points: Sequence[Mapping[str, Any]], workers: int) -> list[list
     return [order[i : i + size] for i in range(0, n, size)]
 
 
+_BATCH_LOCK = threading.Lock()
+"""One batch at a time per process. A ``dask worker`` runs several threads by default, all on
+the one scattered job: its evaluator's caches and backtrader are not made for threads, and the
+GIL would give them no speed anyway (processes are the unit of parallelism here)."""
+
+
 def _evaluate_batch(job: _Job, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    evaluator = job.evaluator()
-    return [evaluator.row(point) for point in points]
+    with _BATCH_LOCK:
+        evaluator = job.evaluator()
+        return [evaluator.row(point) for point in points]
 
 
 _WORKER_JOB: _Job | None = None

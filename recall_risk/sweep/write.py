@@ -24,7 +24,7 @@ from recall_risk.config import RunConfig
 from recall_risk.report.atomic import atomic_dir
 from recall_risk.sweep.evaluate import ENGINE_COLUMN, ERROR_COLUMN
 from recall_risk.sweep.executors import SweepRun
-from recall_risk.sweep.ranking import RANK_COLUMN, rank_table, top_rows
+from recall_risk.sweep.ranking import FEASIBLE_COLUMN, RANK_COLUMN, rank_table, top_rows
 from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, SweepSpec, score_params_for
 
 MARKER = "results.csv"
@@ -88,23 +88,28 @@ def top_markdown(ranked: pd.DataFrame, spec: SweepSpec, config: RunConfig, run: 
 
 def heatmap_grid(ranked: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame | None:
     """The metric over the heatmap's two parameters (rows: the second, columns: the first), best
-    over the other parameters, from rows without error; None when there is no heatmap."""
+    over the other parameters among the feasible rows (no error, every constraint holds: the
+    points the ranking may choose); a cell with none is empty. None when there is no heatmap."""
     if spec.heatmap is None:
         return None
     x, y = spec.heatmap
-    valid = ranked[ranked[ERROR_COLUMN] == ""]
+    feasible = ranked[FEASIBLE_COLUMN] if FEASIBLE_COLUMN in ranked else ranked[ERROR_COLUMN] == ""
+    valid = ranked[feasible.astype(bool)]
     if valid.empty:
         return None
     values = pd.to_numeric(valid[spec.metric], errors="coerce").astype(np.float64)
     frame = pd.DataFrame({"x": valid[x].to_numpy(), "y": valid[y].to_numpy(), "v": values})
     grouped = frame.groupby(["y", "x"], sort=True)["v"]
     best = grouped.max() if spec.maximize else grouped.min()
-    return best.unstack("x")
+    # every swept value keeps its row and column, empty where no point is feasible
+    columns, rows = sorted(ranked[x].dropna().unique()), sorted(ranked[y].dropna().unique())
+    return best.unstack("x").reindex(index=rows, columns=columns)
 
 
 def _heatmap_title(spec: SweepSpec) -> str:
     best = "max" if spec.maximize else "min"
-    return f"{spec.metric} ({best} over the other parameters)"
+    within = ", within the constraints" if spec.constraints else ""
+    return f"{spec.metric} ({best} over the other parameters{within})"
 
 
 def write_heatmap_png(
