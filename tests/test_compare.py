@@ -205,3 +205,17 @@ def test_cli_run_bad_config_exit_2(tmp_path, capsys):
     _, err = capsys.readouterr()
     assert code == 2 and str(bad) in err
     assert not (tmp_path / "o").exists()
+
+
+def test_final_value_not_ranked_across_different_starting_cash(runs, tmp_path):
+    rich = tmp_path / "rich"
+    shutil.copytree(runs["b"], rich)
+    doc = json.loads((rich / "metrics.json").read_text(encoding="utf-8"))
+    doc["run"]["config"]["broker"]["cash"] = 1_000_000
+    for entry in doc["strategies"].values():
+        entry["final_value"] *= 10
+    (rich / "metrics.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert "final_value" in compare_runs([runs["a"], runs["b"]]).best()
+    mixed = compare_runs([runs["a"], rich]).best()
+    assert "final_value" not in mixed  # ten times the cash is not ten times better
+    assert "total_return" in mixed and "sharpe" in mixed

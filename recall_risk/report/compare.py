@@ -34,6 +34,7 @@ class RunSummary:
         strategies: metrics by strategy name, the benchmark last as ``benchmark``.
         benchmark_ticker: the benchmark's ticker, if the run had one.
         equity: the run's equity.csv (dates x strategies), or None when the file is absent.
+        initial_cash: the broker's starting cash (None in a metrics.json without it).
     """
 
     label: str
@@ -43,6 +44,7 @@ class RunSummary:
     strategies: dict[str, dict[str, Any]]
     benchmark_ticker: str | None
     equity: pd.DataFrame | None
+    initial_cash: float | None = None
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,15 @@ class Comparison:
         }
 
     def best(self) -> dict[str, set[str]]:
-        """For each metric with a direction, the row labels holding its best value."""
-        return best_rows(self.rows())
+        """For each metric with a direction, the row labels holding its best value.
+
+        ``final_value`` is in money: with runs of different starting cash it is no ranking (the
+        returns are), so it is not highlighted then.
+        """
+        best = best_rows(self.rows())
+        if len({run.initial_cash for run in self.runs}) > 1:
+            best.pop("final_value", None)
+        return best
 
 
 def _fail(path: Path, problem: str) -> ConfigError:
@@ -149,7 +158,13 @@ def _summary(folder: Path, label: str) -> RunSummary:
         strategies=strategies,
         benchmark_ticker=bench.get("ticker") if bench else None,
         equity=read_equity(folder / "equity.csv"),
+        initial_cash=_initial_cash(doc),
     )
+
+
+def _initial_cash(doc: Mapping[str, Any]) -> float | None:
+    cash = ((doc["run"].get("config") or {}).get("broker") or {}).get("cash")
+    return float(cash) if isinstance(cash, int | float) and not isinstance(cash, bool) else None
 
 
 def compare_runs(dirs: Sequence[str | Path], allow_mismatch: bool = False) -> Comparison:

@@ -6,7 +6,11 @@ unweighted component c at its day 0 (:func:`~recall_risk.study.against.score_jum
 return). ``scipy.optimize.nnls`` solves it. The score's weights live in [0, 1] and only their
 ratios matter to a threshold strategy's ranking of days, so the fitted weights are ``b / max(b)``.
 A component with no event that moves it cannot be fitted and keeps its current weight (listed
-as not fitted). Leave-one-out error refits without each event in turn and predicts it; it is
+as not fitted; that weight is on the old scale, not on the fitted ``b / max(b)`` one, so read a
+mixed result with care). The fit is linear in the jumps, while the score combines components as
+``1 - prod(1 - w_c * C_c)``: for one event at a time (one component jumping) that is monotone in
+``w_c * dC_c``, so the linear model ranks events as the score would, but the fitted weights are
+an approximation of the score's, not its exact least-squares optimum. Leave-one-out error refits without each event in turn and predicts it; it is
 reported beside the error of predicting no abnormal return at all, the baseline to beat.
 
 With a handful of events this is a description of those events, not an estimate to trust:
