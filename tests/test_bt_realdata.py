@@ -174,9 +174,9 @@ def read_csv_rows(path: Path, start: str, end: str) -> list[tuple[str, float, fl
 )
 def test_buy_and_hold_final_value_by_hand(prices_dir, ticker, start, end, events):
     rows = read_csv_rows(prices_dir / f"{ticker}.csv", start, end)
-    # decided at the first close, sized and filled at the second bar's open: integer shares that
+    # first open to last close: sized and filled at the first bar's open, integer shares that
     # fit the whole portfolio value (all cash) after commission
-    fill_open = rows[1][1]
+    fill_open = rows[0][1]
     shares = math.floor(CASH / (fill_open * (1.0 + COMMISSION)))
     cash_left = CASH - shares * fill_open - shares * fill_open * COMMISSION
     expected = cash_left + shares * rows[-1][2]
@@ -187,7 +187,7 @@ def test_buy_and_hold_final_value_by_hand(prices_dir, ticker, start, end, events
     assert out.equity.index[-1].date().isoformat() == rows[-1][0]
     assert out.fills == [
         {
-            "date": rows[1][0],
+            "date": rows[0][0],
             "ticker": ticker,
             "side": "buy",
             "size": shares,
@@ -199,7 +199,7 @@ def test_buy_and_hold_final_value_by_hand(prices_dir, ticker, start, end, events
     ]
     assert round(out.equity.iloc[-1], 2) == round(expected, 2)
     assert out.equity.iloc[-1] == pytest.approx(expected, abs=0.005)
-    assert out.equity.iloc[0] == CASH
+    assert out.equity.iloc[0] == pytest.approx(cash_left + shares * rows[0][2], abs=1e-6)
 
 
 # --- other tickers and the rotation universe -----------------------------------------------------
@@ -209,7 +209,13 @@ def check_sane(out: BacktestOutput, frames: dict[str, pd.DataFrame]) -> None:
     equity = out.equity.to_numpy()
     assert len(equity) == len(next(iter(frames.values())))
     assert np.isfinite(equity).all() and (equity > 0).all()
-    assert equity[0] == CASH
+    frame = next(iter(frames.values()))
+    first_day = frame.index[0].date().isoformat()
+    on_first = [f for f in out.fills if f["date"] == first_day]
+    # nothing happens before the first fill; buy-and-hold fills at the first bar's open
+    spent = sum(f["value"] + f["commission"] for f in on_first if f["side"] == "buy")
+    held = sum(f["size"] * frame["close"].iloc[0] for f in on_first if f["side"] == "buy")
+    assert equity[0] == pytest.approx(CASH - spent + held, abs=1e-6)
     exposure = out.exposure.to_numpy()
     assert ((exposure >= 0) & (exposure <= 1.0 + 1e-9)).all()
     assert {f["status"] for f in out.fills} <= {"filled"}

@@ -161,7 +161,7 @@ def _targets(strategy: str, m: MarketArrays, p: Mapping[str, Any]) -> list[tuple
     n = len(m)
     weight = float(p["max_weight"])
     if strategy == "buy_and_hold":
-        return [(0, weight)] if n else []
+        return [(-1, weight)] if n else []  # decided before the first bar: fills at its open
     if strategy == "risk_exit":
         return _changes(_gate_series(m.score, 0, p), 0, weight)
     if strategy == "risk_scaled":

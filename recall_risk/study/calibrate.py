@@ -10,7 +10,8 @@ as not fitted; that weight is on the old scale, not on the fitted ``b / max(b)``
 mixed result with care). The fit is linear in the jumps, while the score combines components as
 ``1 - prod(1 - w_c * C_c)``: for one event at a time (one component jumping) that is monotone in
 ``w_c * dC_c``, so the linear model ranks events as the score would, but the fitted weights are
-an approximation of the score's, not its exact least-squares optimum. Leave-one-out error refits without each event in turn and predicts it; it is
+an approximation of the score's, not its exact least-squares optimum. Leave-one-out error
+refits without each event in turn and predicts it; it is
 reported beside the error of predicting no abnormal return at all, the baseline to beat.
 
 With a handful of events this is a description of those events, not an estimate to trust:
