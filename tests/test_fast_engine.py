@@ -152,6 +152,8 @@ def strategy_params(draw: st.DrawFn, strategy: str) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if draw(st.booleans()):
         params["max_weight"] = draw(max_weights)
+    if draw(st.integers(0, 4)) == 0:  # the benchmark's sizing: fractional units
+        params["fractional"] = True
     if strategy in ("risk_exit", "sma_cross_risk"):
         params.update(draw(gate_params()))
     if strategy in ("sma_cross", "sma_cross_risk"):
