@@ -30,7 +30,7 @@ COMPONENT_COLOURS = {
     "recall": "#d62728",
     "quality": "#9467bd",
     "orders": "#ff7f0e",
-    "incident": "#8c564b",
+    "incident": "#17becf",
 }
 
 
