@@ -5,8 +5,10 @@ Folds are laid out in trading bars of the first ticker, back to back so that the
 ends on the last bar; test windows are contiguous and never overlap a train window. ``rolling``
 train windows have a fixed length; ``anchored`` ones all start at the first fold's train start and
 grow. Selection is point in time: each fold's sweep sees prices only up to its train end (the data
-are cut there, not just the backtest window). Each test window starts with fresh cash, so the
-stitched curve compounds the test windows' returns and holds cash over each window's first bar.
+are cut there, not just the backtest window). Each window starts with fresh cash, so the
+stitched curve compounds the test windows' returns; the strategy is warmed up on the bars before
+its window (indicators, gates) and buys what it holds as of the last close before the window at
+the window's first open (:meth:`~recall_risk.sweep.Evaluator.curves`).
 
 Few events make walk-forward results fragile: the number of announced events in each window is
 counted, and a window without any gets a warning in :attr:`WalkForwardResult.warnings`.
@@ -21,11 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from recall_risk.bt.engine import run_backtest
 from recall_risk.config import RunConfig
 from recall_risk.errors import ConfigError
 from recall_risk.events import EventSet
-from recall_risk.fast import prepare, simulate, supports
 from recall_risk.metrics import HIGHER_IS_BETTER, METRIC_NAMES, compute_metrics
 from recall_risk.sweep import (
     ERROR_COLUMN,
@@ -36,7 +36,6 @@ from recall_risk.sweep import (
     load_sweep_spec,
 )
 from recall_risk.sweep.evaluate import Engine
-from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY
 
 MIN_TRAIN_DAYS = 20
 MIN_TEST_DAYS = 10
@@ -257,45 +256,14 @@ def run_point(
     """Equity, exposure and closed trades' results of one point over the evaluator's window.
 
     :func:`~recall_risk.sweep.evaluate_points` returns metrics only; this is the same run
-    (same engine choice, same parameters) keeping the curve, for stitching.
+    (:meth:`~recall_risk.sweep.Evaluator.curves`: same engine choice, same parameters, the same
+    warm-up on the bars before the window) keeping the curve, for stitching.
 
     Raises:
         ValueError: parameters the strategy refuses on this window.
     """
-    name = str(point.get(STRATEGY_KEY, evaluator.default_strategy))
-    entry = evaluator.entry(name)
-    score = {k: v for k, v in point.items() if k.startswith(SCORE_PREFIX)}
-    given = {
-        **entry.params,
-        **{k: v for k, v in point.items() if k not in score and k != STRATEGY_KEY},
-    }
-    frames = evaluator.frames(score)
-    broker = evaluator.config.broker
-    if evaluator.engine == "fast" and supports(entry.reference) and len(frames) == 1:
-        ticker, frame = next(iter(frames.items()))
-        result = simulate(
-            entry.reference,
-            prepare(frame, ticker),
-            {**entry.defaults, **given},
-            cash=broker.cash,
-            commission=broker.commission,
-            slippage=broker.slippage,
-        )
-        return (
-            pd.Series(result.equity, index=frame.index, name="value"),
-            pd.Series(result.exposure, index=frame.index, name="exposure"),
-            list(result.trade_pnls),
-        )
-    out = run_backtest(
-        entry.cls,
-        frames,
-        given,
-        cash=broker.cash,
-        commission=broker.commission,
-        slippage=broker.slippage,
-        thresholds=evaluator.config.report.thresholds,
-    )
-    return out.equity, out.exposure, [float(t["pnl_net"]) for t in out.trades]
+    equity, exposure, pnls, _ = evaluator.curves(point)
+    return equity, exposure, pnls
 
 
 def _metrics(

@@ -10,7 +10,7 @@ the tolerances below.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -362,3 +362,47 @@ def test_max_weight_below_one_rebalances_to_full_weight(markets: dict[str, Marke
     bt_out, fast = run_both("risk_scaled", frame, params, NO_SLIP)
     assert not isinstance(fast, Exception) and not isinstance(bt_out, Exception)
     assert_same(bt_out, fast, frame)
+
+
+# --- warm-up: trading from a later bar (walk-forward windows) -------------------------------
+
+
+def check_from(strategy: str, frame: pd.DataFrame, params: dict, broker: dict, k: int) -> str:
+    """Both engines warm up on bars before ``k`` and trade from its open: same curve from ``k``,
+    same fills (all on or after bar ``k``), same closed trades."""
+    cls = REGISTRY[strategy]
+    start = frame.index[k]
+    try:
+        bt_out: BacktestOutput | Exception = run_backtest(
+            cls, {"data0": frame}, {**params, "trade_from": start.date()}, **broker
+        )
+    except (ValueError, IndexError) as exc:
+        bt_out = exc
+    full = {**strategy_defaults(cls), **params}
+    try:
+        fast: FastResult | Exception = simulate(
+            strategy, prepare(frame), full, **broker, trade_from=k
+        )
+    except ValueError as exc:
+        fast = exc
+    if isinstance(bt_out, Exception) or isinstance(fast, Exception):
+        assert isinstance(bt_out, Exception) and isinstance(fast, Exception), (bt_out, fast)
+        return "refused by both"
+    bt_cut = replace(bt_out, equity=bt_out.equity.loc[start:], exposure=bt_out.exposure.loc[start:])
+    assert (bt_out.equity.loc[:start].iloc[:-1] == broker["cash"]).all()  # nothing traded before
+    assert all(pd.Timestamp(f["date"]) >= start for f in bt_out.fills)
+    assert_same(bt_cut, fast, frame.iloc[k:])
+    return "compared from a later bar, " + ("no fills" if not bt_out.fills else "with fills")
+
+
+@pytest.mark.parametrize("strategy", sorted(FAST_STRATEGIES))
+@QUICK
+@given(data=st.data())
+def test_warm_up_then_trade_matches_backtrader(
+    strategy: str, markets: dict[str, Market], data: st.DataObject
+) -> None:
+    frame = data.draw(frames(markets), label="frame")
+    params = data.draw(strategy_params(strategy), label="params")
+    broker = data.draw(brokers, label="broker")
+    k = data.draw(st.integers(0, len(frame) - 2), label="trade_from")
+    event(check_from(strategy, frame, params, broker, k))

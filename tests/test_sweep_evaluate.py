@@ -110,9 +110,14 @@ def test_window_keeps_scores_point_in_time(small):
     fast = evaluate_points(config, data, [point], start=start, end=end)
     slow = evaluate_points(config, data, [point], start=start, end=end, engine="backtrader")
     assert fast["final_value"].iloc[0] == pytest.approx(slow["final_value"].iloc[0], abs=0.005)
-    # the window's score is the full history's score cut, not a score of the cut history
-    cut = Evaluator(config, data, start=start, end=end).frames({})["1810.HK"]
-    assert cut.index[0] >= pd.Timestamp(start) and cut.index[-1] <= pd.Timestamp(end)
+    # the window's score is the full history's score cut, not a score of the cut history;
+    # the bars before the window (known at its start) stay for warm-up, none after its end
+    evaluator = Evaluator(config, data, start=start, end=end)
+    frame = evaluator.frames({})["1810.HK"]
+    cut = frame.iloc[evaluator.trade_from(frame) :]
+    assert frame.index[-1] <= pd.Timestamp(end) and frame.index[0] == full.index[0]
+    assert cut.index[0] >= pd.Timestamp(start)
+    assert cut.index[0] == full.loc[pd.Timestamp(start) :].index[0]
     pd.testing.assert_series_equal(cut["score"], full["score"].loc[cut.index[0] : cut.index[-1]])
     assert cut["score"].iloc[0] > 0  # events before the window still weigh on its first day
 
@@ -183,8 +188,9 @@ def test_array_metrics_equal_compute_metrics(small):
 def test_sma_longer_than_the_window_is_the_same_error_on_both_engines(small):
     config, data, _ = small
     window = {"start": date(2025, 1, 2), "end": date(2025, 6, 30), "strategy": "sma_cross"}
-    point = [{"fast": 20, "slow": 200}]
+    # the window's own bars and the bars before it (its warm-up) are fewer than 2,000
+    point = [{"fast": 20, "slow": 2000}]
     fast = evaluate_points(config, data, point, **window)
     slow = evaluate_points(config, data, point, engine="backtrader", **window)
     assert fast[ERROR_COLUMN].iloc[0] == slow[ERROR_COLUMN].iloc[0]
-    assert "needs at least slow=200 bars" in fast[ERROR_COLUMN].iloc[0]
+    assert "needs at least slow=2000 bars" in fast[ERROR_COLUMN].iloc[0]

@@ -18,12 +18,19 @@ from recall_risk.cli import main
 from recall_risk.config import config_from_mapping
 from recall_risk.errors import ConfigError
 from recall_risk.events import load_events
-from recall_risk.sweep import SweepData, evaluate_points, load_sweep_spec, prepare_sweep_data
+from recall_risk.sweep import (
+    Evaluator,
+    SweepData,
+    evaluate_points,
+    load_sweep_spec,
+    prepare_sweep_data,
+)
 from recall_risk.walkforward import (
     MIN_TEST_DAYS,
     MIN_TRAIN_DAYS,
     count_events,
     make_folds,
+    run_point,
     run_walkforward,
     select_best,
     upto,
@@ -205,7 +212,19 @@ def test_stitched_curve_chains_the_test_folds(xiaomi):
     value, running = stitched["value"], cash
     for r in result.folds:
         segment = value[stitched["fold"] == r.fold.index]
-        assert segment.iloc[0] == pytest.approx(running)  # fresh cash: starts where the last ended
+        # fresh cash at each test window, scaled to where the last one ended: the fold's own
+        # curve (warm-up before the window, trading from its first open) times running / cash
+        tester = Evaluator(
+            config,
+            upto(data, r.fold.test_end),
+            start=r.fold.test_start.date(),
+            end=r.fold.test_end.date(),
+        )
+        own = run_point(tester, r.params)[0] if r.params is not None else None
+        if own is not None:
+            np.testing.assert_allclose(segment.to_numpy(), own.to_numpy() / cash * running)
+        else:
+            assert (segment == running).all()
         growth = 1.0 + r.out_of_sample["total_return"]
         assert segment.iloc[-1] == pytest.approx(running * growth, rel=1e-12)
         running = segment.iloc[-1]

@@ -149,7 +149,8 @@ def _type_ok(default: Any, value: Any) -> bool:
     return True
 
 
-_INTERNAL = frozenset({"events", "score_params"})
+INTERNAL_PARAMS = frozenset({"events", "score_params", "trade_from"})
+"""Strategy params the engines set themselves; a config or sweep may not."""
 
 
 def check_params(cls: type[bt.Strategy], params: dict[str, Any], *, where: str) -> dict[str, Any]:
@@ -159,9 +160,9 @@ def check_params(cls: type[bt.Strategy], params: dict[str, Any], *, where: str) 
         ConfigError: naming ``where`` and the parameter.
     """
     defaults = strategy_defaults(cls)
-    allowed = sorted(k for k in defaults if k not in _INTERNAL)
+    allowed = sorted(k for k in defaults if k not in INTERNAL_PARAMS)
     for key, value in params.items():
-        if key not in defaults or key in _INTERNAL:
+        if key not in defaults or key in INTERNAL_PARAMS:
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(

@@ -33,6 +33,10 @@ class RiskStrategy(bt.Strategy):
         fractional: size in fractional units instead of whole shares (for a benchmark index,
             which cannot be bought in whole points: 5 "units" of a 17,000-point index would leave
             15% of 100,000 in cash).
+        trade_from: a date, or None. Bars before it only warm the strategy up (indicators,
+            gates: it decides as usual), nothing is traded; at the first open on or after it,
+            the targets the strategy holds as of the previous close are bought. Walk-forward
+            windows use it, so that an SMA has its history at a window's first bar.
     """
 
     params = (
@@ -42,12 +46,15 @@ class RiskStrategy(bt.Strategy):
         ("risk_cap", 0.8),
         ("max_weight", 1.0),
         ("fractional", False),
+        ("trade_from", None),
     )
 
     def __init__(self) -> None:
         self._risk_lines = {data: self._risk_line_for(data) for data in self.datas}
         self.risk = self._risk_lines[self.data0]
         self._targets: dict[bt.feed.DataBase, float] = {}
+        self._held: dict[bt.feed.DataBase, float] = {}  # every target set so far, the last one
+        self._trading = self.p.trade_from is None
 
     def _risk_line_for(self, data: bt.feed.DataBase) -> bt.LineSingle:
         if "score" in data.lines.getlinealiases():
@@ -79,13 +86,27 @@ class RiskStrategy(bt.Strategy):
         """Ask for ``weight`` of the portfolio in ``data`` (default: data0) at the next open."""
         if not 0.0 <= weight <= 1.0 or math.isnan(weight):
             raise ValueError(f"target weight must be in [0, 1], got {weight}")
-        self._targets[data if data is not None else self.data0] = weight
+        target = data if data is not None else self.data0
+        self._targets[target] = weight
+        self._held[target] = weight
 
     def _units(self, amount: float) -> float:
         return order_units(amount, fractional=self.p.fractional)
 
+    def _warming_up(self) -> bool:
+        """Before ``trade_from``: targets are noted, not traded. At its first bar the targets
+        held as of the last close become the orders."""
+        if self._trading:
+            return False
+        if self.data0.datetime.date(0) < self.p.trade_from:
+            self._targets = {}
+            return True
+        self._trading = True
+        self._targets = dict(self._held)
+        return False
+
     def next_open(self) -> None:
-        if not self._targets:
+        if self._warming_up() or not self._targets:
             return
         targets, self._targets = self._targets, {}
         comm = self.broker.getcommissioninfo(self.data0).p.commission

@@ -202,9 +202,15 @@ def simulate(
     cash: float,
     commission: float,
     slippage: float,
+    trade_from: int = 0,
 ) -> FastResult:
     """Backtest a reference strategy on one ticker; ``params`` must hold every parameter
     (defaults included, see :func:`recall_risk.bt.registry.strategy_defaults`).
+
+    With ``trade_from`` k > 0 the bars before k only warm the strategy up (its SMAs, its gate):
+    nothing is traded there, the portfolio starts with ``cash`` at bar k, and the result covers
+    bars k onward. The target the strategy holds as of bar k-1's close is bought at bar k's
+    open, as :class:`~recall_risk.bt.RiskStrategy` does with ``trade_from``.
 
     Raises:
         ValueError: a NaN score, or parameters the backtrader strategy refuses (see
@@ -220,10 +226,13 @@ def simulate(
     def units(amount: float) -> float:
         return order_units(amount, fractional=fractional)
 
+    if not 0 <= trade_from < max(n, 1):
+        raise ValueError(f"trade_from must be a bar of the data (0..{n - 1}), got {trade_from}")
     targets = _targets(strategy, market, params)
     for _, weight in targets:  # RiskStrategy.set_target refuses these when they are set
         if not 0.0 <= weight <= 1.0 or math.isnan(weight):
             raise ValueError(f"target weight must be in [0, 1], got {weight}")
+    targets = _from_bar(targets, trade_from)
     position, avg_price, trade_pnl, trade_comm = 0, 0.0, 0.0, 0.0
     positions = np.zeros(n)
     cash_after = np.full(n, float(cash))
@@ -273,7 +282,24 @@ def simulate(
     invested = np.abs(positions) * market.close
     equity = cash_after + positions * market.close
     exposure = np.divide(invested, equity, out=np.zeros(n), where=equity != 0)
-    return FastResult(equity=equity, exposure=exposure, fills=fills, trade_pnls=trade_pnls)
+    return FastResult(
+        equity=equity[trade_from:],
+        exposure=exposure[trade_from:],
+        fills=fills,
+        trade_pnls=trade_pnls,
+    )
+
+
+def _from_bar(targets: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
+    """The targets traded when trading starts at bar ``k``: decisions filled before ``k`` are
+    dropped, the last of them carried to bar k-1 (the target held as of its close)."""
+    if k == 0:
+        return targets
+    before = [t for t in targets if t[0] < k - 1]
+    kept = [t for t in targets if t[0] >= k - 1]
+    if before and not (kept and kept[0][0] == k - 1):
+        kept.insert(0, (k - 1, before[-1][1]))
+    return kept
 
 
 def _fill(

@@ -26,7 +26,12 @@ import pandas as pd
 
 from recall_risk.bt import risk_frame
 from recall_risk.bt.engine import run_backtest
-from recall_risk.bt.registry import check_params, resolve_strategy, strategy_defaults
+from recall_risk.bt.registry import (
+    INTERNAL_PARAMS,
+    check_params,
+    resolve_strategy,
+    strategy_defaults,
+)
 from recall_risk.config import RunConfig, StrategyConfig
 from recall_risk.errors import ConfigError, ScoreParamsError
 from recall_risk.fast import MarketArrays, prepare, simulate, supports
@@ -39,7 +44,6 @@ from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, score_params_for
 Engine = Literal["fast", "backtrader"]
 ENGINE_COLUMN = "engine"
 ERROR_COLUMN = "error"
-_INTERNAL_PARAMS = frozenset({"events", "score_params"})
 
 
 def result_columns(point_keys: Sequence[str]) -> list[str]:
@@ -112,7 +116,11 @@ class Evaluator:
         return self._entries[name]
 
     def frames(self, overrides: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
-        """Risk frames cut to the window, for the score parameters ``overrides`` (cached)."""
+        """Risk frames up to the window's end, for the score parameters ``overrides`` (cached).
+
+        Bars before the window's start stay in: they warm a strategy up (its SMAs, its gate)
+        and are never traded (see :meth:`curves`). They were known at the window's start.
+        """
         key = json.dumps(dict(sorted(overrides.items())), sort_keys=True)
         if key not in self._frames:
             try:
@@ -122,12 +130,13 @@ class Evaluator:
             except ScoreParamsError as exc:
                 raise ConfigError(str(exc)) from None
             self._frames[key] = {
-                t: self._window(risk_frame(p, self.data.events.get(t), params), t)
+                t: self._window(risk_frame(p, self.data.events.get(t), params), t, warm_up=True)
                 for t, p in self.data.prices.items()
             }
         return self._frames[key]
 
-    def _window(self, frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    def _window(self, frame: pd.DataFrame, label: str, *, warm_up: bool = False) -> pd.DataFrame:
+        """``frame`` cut to the window (with the bars before it when ``warm_up``)."""
         if self.start is None and self.end is None:
             return frame
         cut = frame.loc[self.start : self.end]
@@ -137,7 +146,13 @@ class Evaluator:
                 f"{label} (data {frame.index[0].date()} .. {frame.index[-1].date()}); "
                 "need at least 2"
             )
-        return cut
+        return frame.loc[: self.end] if warm_up else cut
+
+    def trade_from(self, frame: pd.DataFrame) -> int:
+        """The first bar of ``frame`` inside the window (0 without a window start)."""
+        if self.start is None:
+            return 0
+        return int(pd.DatetimeIndex(frame.index).searchsorted(self.start))
 
     def benchmark_equity(self) -> pd.Series | None:
         """The benchmark held buy-and-hold over the window, on this evaluator's engine."""
@@ -176,6 +191,31 @@ class Evaluator:
     # -- one point ------------------------------------------------------------------------
     def row(self, point: Mapping[str, Any]) -> dict[str, Any]:
         """Point values, the engine used, every metric and an error message (or "")."""
+        out: dict[str, Any] = dict(point)
+        try:
+            equity, exposure, pnls, engine = self.curves(point)
+        except _InvalidPointError as exc:
+            out[ENGINE_COLUMN] = exc.engine
+            out.update(dict.fromkeys(METRIC_NAMES))
+            out[ERROR_COLUMN] = str(exc)
+            return out
+        out[ENGINE_COLUMN] = engine
+        metrics = self.metrics_for(equity.index).compute(
+            equity.to_numpy(dtype=np.float64), exposure.to_numpy(dtype=np.float64), pnls
+        )
+        out.update(metrics)
+        out[ERROR_COLUMN] = ""
+        return out
+
+    def curves(self, point: Mapping[str, Any]) -> tuple[pd.Series, pd.Series, list[float], str]:
+        """Equity and exposure over the window, closed trades' net results and the engine used
+        (``"fast"`` or ``"backtrader"``) of one point.
+
+        Raises:
+            ConfigError: an unknown strategy entry or parameter.
+            ValueError: a combination of parameters the strategy refuses (the message says
+                why); its ``engine`` attribute names the engine it would have run on.
+        """
         name = str(point.get(STRATEGY_KEY, self.default_strategy))
         entry = self.entry(name)
         score_keys = {k: v for k, v in point.items() if k.startswith(SCORE_PREFIX)}
@@ -187,8 +227,7 @@ class Evaluator:
         full = {**entry.defaults, **given}
         frames = self.frames(score_keys)
         use_fast = self.engine == "fast" and supports(entry.reference) and len(frames) == 1
-        out: dict[str, Any] = dict(point)
-        out[ENGINE_COLUMN] = "fast" if use_fast else "backtrader"
+        engine = "fast" if use_fast else "backtrader"
         try:
             if supports(entry.reference):
                 _check_combination(entry.reference, full, len(next(iter(frames.values()))))
@@ -196,15 +235,8 @@ class Evaluator:
                 entry.reference, entry.cls, frames, full, given, use_fast=use_fast
             )
         except ValueError as exc:
-            out.update(dict.fromkeys(METRIC_NAMES))
-            out[ERROR_COLUMN] = str(exc)
-            return out
-        metrics = self.metrics_for(equity.index).compute(
-            equity.to_numpy(dtype=np.float64), exposure.to_numpy(dtype=np.float64), pnls
-        )
-        out.update(metrics)
-        out[ERROR_COLUMN] = ""
-        return out
+            raise _InvalidPointError(str(exc), engine) from exc
+        return equity, exposure, pnls, engine
 
     def _run(
         self,
@@ -216,7 +248,10 @@ class Evaluator:
         *,
         use_fast: bool,
     ) -> tuple[pd.Series, pd.Series, list[float]]:
+        """One backtest; bars before the window warm the strategy up and are not traded."""
         broker = self.config.broker
+        first = next(iter(frames.values()))
+        k = self.trade_from(first)
         if use_fast and self.engine == "fast":
             ticker, frame = next(iter(frames.items()))
             key = (id(frame), ticker)
@@ -230,23 +265,42 @@ class Evaluator:
                 cash=broker.cash,
                 commission=broker.commission,
                 slippage=broker.slippage,
+                trade_from=k,
             )
-            index = frame.index
+            index = frame.index[k:]
             return (
                 pd.Series(result.equity, index=index, name="value"),
                 pd.Series(result.exposure, index=index, name="exposure"),
                 list(result.trade_pnls),
             )
+        params = dict(given)
+        if k and "trade_from" in strategy_defaults(cls):
+            params["trade_from"] = first.index[k].date()
+        elif k:  # a strategy that cannot warm up without trading: the window alone
+            frames = {t: f.iloc[k:] for t, f in frames.items()}
         output = run_backtest(
             cls,
             frames,
-            given,
+            params,
             cash=broker.cash,
             commission=broker.commission,
             slippage=broker.slippage,
             thresholds=self.config.report.thresholds,
         )
-        return output.equity, output.exposure, [float(t["pnl_net"]) for t in output.trades]
+        start = first.index[k]
+        return (
+            output.equity.loc[start:],
+            output.exposure.loc[start:],
+            [float(t["pnl_net"]) for t in output.trades],
+        )
+
+
+class _InvalidPointError(ValueError):
+    """A combination of parameters the strategy refuses, and the engine it was meant for."""
+
+    def __init__(self, message: str, engine: str) -> None:
+        super().__init__(message)
+        self.engine = engine
 
 
 def _default_strategy(config: RunConfig) -> str:
@@ -262,7 +316,7 @@ def _resolve_entry(entry: StrategyConfig, config: RunConfig, where: str) -> _Ent
     cls = resolve_strategy(
         entry.strategy, where=f"{where}: strategy {entry.name}", base_dir=base_dir
     )
-    defaults = {k: v for k, v in strategy_defaults(cls).items() if k not in _INTERNAL_PARAMS}
+    defaults = {k: v for k, v in strategy_defaults(cls).items() if k not in INTERNAL_PARAMS}
     return _Entry(
         name=entry.name,
         reference=entry.strategy,
@@ -307,7 +361,8 @@ def evaluate_points(
         data: from :func:`~recall_risk.sweep.prepare_sweep_data`.
         points: dicts of strategy params, ``score.`` params and optionally ``strategy``.
         engine: ``"fast"`` (falls back to backtrader per point when needed) or ``"backtrader"``.
-        start, end: restrict each backtest to this window (fresh cash at ``start``).
+        start, end: restrict each backtest to this window: fresh cash at ``start``, the bars
+            before it only warm the strategy up (see :meth:`Evaluator.curves`).
         strategy: the strategy entry for points without a ``strategy`` key (default: the sweep
             section's, else the config's first).
 

@@ -40,7 +40,6 @@ MAX_AXIS_VALUES = 1_000_000
 SCORE_PREFIX = "score."
 STRATEGY_KEY = "strategy"
 _NESTED_SCORE = ("half_life_days", "weights")
-_INTERNAL_PARAMS = frozenset({"events", "score_params"})
 _CONSTRAINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$")
 _OPS = {
     "<=": lambda a, b: a <= b,
@@ -245,13 +244,18 @@ def _strategy_axis(
     key: str, values: list[Scalar], entries: list[StrategyConfig], config: RunConfig, where: str
 ) -> None:
     """Check a strategy parameter against every swept strategy's declared params and types."""
-    from recall_risk.bt.registry import check_params, resolve_strategy, strategy_defaults
+    from recall_risk.bt.registry import (
+        INTERNAL_PARAMS,
+        check_params,
+        resolve_strategy,
+        strategy_defaults,
+    )
 
     base_dir = config.source_path.parent if config.source_path else None
     for entry in entries:
         cls = resolve_strategy(entry.strategy, where=f"{where}.strategy", base_dir=base_dir)
-        if key not in strategy_defaults(cls) or key in _INTERNAL_PARAMS:
-            allowed = sorted(k for k in strategy_defaults(cls) if k not in _INTERNAL_PARAMS)
+        if key not in strategy_defaults(cls) or key in INTERNAL_PARAMS:
+            allowed = sorted(k for k in strategy_defaults(cls) if k not in INTERNAL_PARAMS)
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(
