@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -19,13 +17,14 @@ from typing import Any
 import pandas as pd
 
 from recall_risk.bt import risk_frame
-from recall_risk.bt.engine import BacktestOutput, run_backtest
+from recall_risk.bt.engine import BacktestOutput, data_too_short, raised_at, run_backtest
 from recall_risk.bt.registry import check_params, resolve_strategy
 from recall_risk.config import RunConfig
+from recall_risk.datachecks import data_notes, data_warnings
 from recall_risk.errors import ConfigError, RecallRiskError
 from recall_risk.events import EventSet, is_csv_path, load_events, merge_event_sets
 from recall_risk.metrics import compute_metrics
-from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource, validate_prices
+from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource
 from recall_risk.scoring import ScoreParams
 
 Progress = Callable[[str, int, int], None]
@@ -59,101 +58,32 @@ class RunResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-MIN_MEANINGFUL_BARS = 20  # below about a month, annualised metrics extrapolate a few days
+def benchmark_series(
+    config: RunConfig, bench_prices: pd.DataFrame | None
+) -> dict[str, pd.DataFrame]:
+    """``{benchmark ticker: its bars}``, or ``{}`` without a benchmark."""
+    if bench_prices is None or config.data.benchmark is None:
+        return {}
+    return {config.data.benchmark: bench_prices}
 
 
 def _all_series(
     prices: dict[str, pd.DataFrame], config: RunConfig, bench_prices: pd.DataFrame | None
 ) -> dict[str, pd.DataFrame]:
     """The tickers' bars and the benchmark's, by name."""
-    if bench_prices is None or config.data.benchmark is None:
-        return dict(prices)
-    return {**prices, config.data.benchmark: bench_prices}
+    return {**prices, **benchmark_series(config, bench_prices)}
 
 
 def run_warnings(result: RunResult) -> list[str]:
     """What a finished run should tell its user because the numbers could mislead; see
     :func:`data_warnings`."""
-    series = _all_series(result.prices, result.config, result.benchmark_prices)
-    bench = {k: v for k, v in series.items() if k not in result.prices}
+    bench = benchmark_series(result.config, result.benchmark_prices)
     return data_warnings(result.events, result.prices, bench)
 
 
 def run_notes(result: RunResult) -> list[str]:
     """Oddities the run's bars keep (:func:`data_notes`)."""
     return data_notes(_all_series(result.prices, result.config, result.benchmark_prices))
-
-
-def data_warnings(
-    events: dict[str, EventSet],
-    prices: dict[str, pd.DataFrame],
-    benchmark: dict[str, pd.DataFrame] | None = None,
-) -> list[str]:
-    """Warnings about the loaded data of a run or sweep whose numbers could mislead.
-
-    - a ticker whose event set announces nothing up to the last bar: its score is 0 throughout,
-      so the risk strategies behave as if there were no risk (usually a date range or ticker
-      mistake, not the intent);
-    - fewer than :data:`MIN_MEANINGFUL_BARS` bars: CAGR, Sharpe and the like are annualised from
-      a few days;
-    - tickers and ``benchmark`` (``{ticker: bars}``) whose first or last bars are more than
-      :data:`MAX_RANGE_GAP_DAYS` apart: their metrics cover different periods, and a rotation
-      sits partly in cash until its last ticker starts trading.
-    """
-    warnings = []
-    for ticker, event_set in sorted(events.items()):
-        frame = prices.get(ticker)
-        if frame is None or not len(frame) or not event_set.events:
-            continue
-        last = frame.index[-1].date()
-        first_event = event_set.events[0]
-        if first_event.announced > last:
-            warnings.append(
-                f"{ticker}: no event of {event_set.company} is announced by the last bar "
-                f"({last.isoformat()}; the first is {first_event.id}, "
-                f"{first_event.announced.isoformat()}): the score is 0 on every bar, so the risk "
-                "strategies see no risk; check data.start/data.end"
-            )
-    frames = [frame for frame in prices.values() if len(frame)]
-    bars = min((len(frame) for frame in frames), default=0)
-    if frames and bars < MIN_MEANINGFUL_BARS:
-        first = min(frame.index[0] for frame in frames).date().isoformat()
-        last_day = max(frame.index[-1] for frame in frames).date().isoformat()
-        warnings.append(
-            f"only {bars} bars in {first} .. {last_day}: cagr, volatility, sharpe, sortino, "
-            "calmar, alpha and beta are annualised from a few days and mean little"
-        )
-    warnings.extend(_range_warnings({**prices, **(benchmark or {})}))
-    return warnings
-
-
-def data_notes(series: dict[str, pd.DataFrame]) -> list[str]:
-    """What the loaded bars keep that a user should know, one line per ticker: zero-volume bars
-    (half-day sessions in Yahoo data) and bars with inconsistent high/low, both kept as bars."""
-    reports = (validate_prices(frame, name=name) for name, frame in sorted(series.items()))
-    return [report.summary() for report in reports if not report.clean]
-
-
-MAX_RANGE_GAP_DAYS = 7  # a week of holidays apart is normal across exchanges
-
-
-def _range_warnings(series: dict[str, pd.DataFrame]) -> list[str]:
-    ranges = {name: (f.index[0], f.index[-1]) for name, f in series.items() if len(f)}
-    if len(ranges) < 2:
-        return []
-    out = []
-    for end, label in ((0, "first"), (1, "last")):
-        days = [r[end] for r in ranges.values()]
-        if (max(days) - min(days)).days > MAX_RANGE_GAP_DAYS:
-            listed = ", ".join(
-                f"{name} {r[end].date().isoformat()}" for name, r in sorted(ranges.items())
-            )
-            out.append(
-                f"the {label} bars differ ({listed}): the series cover different periods, so "
-                "their metrics are not comparable (and a strategy waits in cash for a ticker "
-                "that has not started); set data.start/data.end inside the common range"
-            )
-    return out
 
 
 def price_source(config: RunConfig, prices_dir: Path | None = None) -> PriceSource:
@@ -205,20 +135,6 @@ def source_meta(src: PriceSource) -> dict[str, Any]:
     if isinstance(src, YFinanceSource):
         return {"kind": "yfinance", "adjusted": src.adjusted}
     return {"kind": type(src).__name__}
-
-
-def raised_at(exc: BaseException) -> str:
-    """`` (at FILE:LINE in FUNCTION)`` for the innermost frame of ``exc``'s traceback, or ``""``."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return ""
-    last = frames[-1]
-    return f" (at {last.filename}:{last.lineno} in {last.name})"
-
-
-def _raised_in_backtrader(exc: BaseException) -> bool:
-    frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and f"{os.sep}backtrader{os.sep}" in frames[-1].filename
 
 
 def _strategy_failed(where: str, index: int, strategy: str, exc: Exception) -> ConfigError:
@@ -343,9 +259,8 @@ def run_config(
                 f"params {dict(s.params)}: {exc}"
             ) from exc
         except IndexError as exc:
-            if not _raised_in_backtrader(exc):
+            if not data_too_short(exc):
                 raise _strategy_failed(where, i, s.strategy, exc) from exc
-            # backtrader's way of saying an indicator's period is longer than the data.
             bars = min(len(frame) for frame in frames.values())
             raise ConfigError(
                 f"{where}: field 'strategies[{i}].params': strategy {s.strategy!r} needs more "

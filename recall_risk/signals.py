@@ -119,3 +119,20 @@ def order_units(amount: float, *, fractional: bool = False) -> float:
     if fractional:
         return max(0.0, math.floor(amount * 1e6 - 1.0) / 1e6)
     return math.floor(amount)
+
+
+def affordable_units(
+    cash: float, price: float, commission: float, *, fractional: bool = False
+) -> float:
+    """The most units (see :func:`order_units`) that ``cash`` pays for at ``price`` plus
+    ``commission`` (a fraction of the traded value), checked the way backtrader's broker checks
+    an order: ``cash - units * price - units * price * commission >= 0``.
+
+    ``cash / (price * (1 + commission))`` alone is not enough: a commission below about 1e-16
+    leaves ``1 + commission == 1.0``, and when ``cash / price`` is a whole number the order would
+    then cost its commission more than the cash and be rejected for margin.
+    """
+    units = order_units(cash / (price * (1.0 + commission)), fractional=fractional)
+    while units > 0 and (cash - units * price) - units * price * commission < 0:
+        units = max(0.0, round(units - 1e-6, 6)) if fractional else units - 1
+    return units

@@ -127,7 +127,8 @@ def window_events(
     where the market first trades on it; plain calendar windows would count it in neither.
     """
     earlier = bars[bars < start]
-    first = earlier[-1] + pd.Timedelta(days=1) if len(earlier) else start
+    # the first window also holds the events announced before the first bar (day 0 = that bar)
+    first = earlier[-1] + pd.Timedelta(days=1) if len(earlier) else pd.Timestamp.min
     return count_events(event_sets, first, end)
 
 

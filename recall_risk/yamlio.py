@@ -6,13 +6,16 @@
   ``announced:`` would move an event's date, a second ``strategies:`` drop the first list); a key
   may still override one merged in with ``<<: *anchor``;
 - leaves impossible dates such as ``2025-02-30`` as text (PyYAML raises a bare ``ValueError``), so
-  they reach validation, whose message names the field.
+  they reach validation, whose message names the field;
+- reads ``1e5`` and ``1e-3`` as numbers, as YAML 1.2 does (PyYAML's YAML 1.1 rules need a dot:
+  ``1.0e5``; without this an unquoted ``cash: 1e5`` would be text, and refused as such).
 
 :func:`parse_yaml` turns every way of failing into one :class:`YamlSyntaxError` message.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from typing import Any
 
@@ -45,6 +48,11 @@ def _mapping_without_duplicates(loader: StrictLoader, node: yaml.MappingNode) ->
     return loader.construct_mapping(node, deep=True)
 
 
+StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates

@@ -12,6 +12,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests on hypothesis' fixed (derandomized) examples: a green or red CI is
+# then the code's doing, not the draw's. Local runs keep exploring new random examples (and save
+# failures in .hypothesis/); a failure found there becomes a regression test.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DATA = Path(__file__).resolve().parent / "data"

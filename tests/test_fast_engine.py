@@ -387,6 +387,8 @@ def check_from(strategy: str, frame: pd.DataFrame, params: dict, broker: dict, k
         fast = exc
     if isinstance(bt_out, Exception) or isinstance(fast, Exception):
         assert isinstance(bt_out, Exception) and isinstance(fast, Exception), (bt_out, fast)
+        if isinstance(bt_out, ValueError):  # same refusal, same words
+            assert str(fast) == str(bt_out)
         return "refused by both"
     bt_cut = replace(bt_out, equity=bt_out.equity.loc[start:], exposure=bt_out.exposure.loc[start:])
     assert (bt_out.equity.loc[:start].iloc[:-1] == broker["cash"]).all()  # nothing traded before
@@ -406,3 +408,27 @@ def test_warm_up_then_trade_matches_backtrader(
     broker = data.draw(brokers, label="broker")
     k = data.draw(st.integers(0, len(frame) - 2), label="trade_from")
     event(check_from(strategy, frame, params, broker, k))
+
+
+def test_a_commission_too_small_to_change_one_plus_it_still_counts(markets):
+    # found by hypothesis: 100,000 / 16.00 is exactly 6,250 shares, and 1 + 1.1e-308 == 1.0, so
+    # sizing by cash / (price * (1 + commission)) bought 6,250 shares whose commission then
+    # exceeded the cash: backtrader refused the order for margin, the fast engine filled it
+    frame = risk_frame(
+        markets["1810.HK"].prices.loc["2024-04-18":"2024-04-24"], markets["1810.HK"].events
+    )
+    broker = {"cash": 100_000.0, "commission": 1.1125369292536007e-308, "slippage": 0.0}
+    assert check("sma_cross", frame, {"fast": 1, "slow": 2}, broker) == "compared, 1-9 fills"
+    bt_out, _ = run_both("sma_cross", frame, {"fast": 1, "slow": 2}, broker)
+    assert [(f["size"], f["status"]) for f in bt_out.fills] == [(6249, "filled")]
+
+
+def test_affordable_units_match_the_brokers_check():
+    from recall_risk.signals import affordable_units
+
+    assert affordable_units(100_000.0, 16.0, 0.0) == 6250
+    assert affordable_units(100_000.0, 16.0, 1e-308) == 6249
+    assert affordable_units(100_000.0, 16.0, 0.001) == 6243
+    units = affordable_units(100_000.0, 16.0, 1e-308, fractional=True)
+    assert (100_000.0 - units * 16.0) - units * 16.0 * 1e-308 >= 0 and units > 6249.99
+    assert affordable_units(10.0, 16.0, 0.001) == 0

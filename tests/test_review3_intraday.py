@@ -11,7 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recall_risk.bt import RISK_LINES, FrameData, RiskScore, risk_frame
+from recall_risk.bt import (
+    RISK_LINES,
+    FrameData,
+    RiskData,
+    RiskScore,
+    RiskStrategy,
+    make_cerebro,
+    risk_frame,
+)
 from recall_risk.errors import ConfigError
 from recall_risk.events import Incident
 from recall_risk.scoring import score_bars, score_events
@@ -97,3 +105,55 @@ def test_daily_prices_keep_their_own_date():
 def test_score_bars_refuses_unsorted_bars():
     with pytest.raises(ConfigError, match="sorted"):
         score_bars([CRASH], pd.DatetimeIndex(["2025-04-02", "2025-04-01"]))
+
+
+@pytest.mark.parametrize(("runonce", "preload", "exactbars"), MODES)
+def test_several_bars_a_day_on_a_daily_feed_are_refused_not_leaked(runonce, preload, exactbars):
+    # an hourly frame added without timeframe=: scoring it daily would show the crash to the
+    # 10:00 bar of its announcement day
+    cerebro = bt.Cerebro(stdstats=False, runonce=runonce, preload=preload)
+    cerebro.adddata(FrameData(dataname=hourly_frame()))
+    cerebro.addstrategy(Recorder, events=(CRASH,))
+    with pytest.raises(ConfigError, match=r"several bars on 2025-03-24 .* timeframe=bt\.TimeFrame"):
+        cerebro.run(exactbars=exactbars)
+
+
+def test_replaying_daily_bars_is_not_several_bars_a_day():
+    # replay updates one daily bar tick by tick: the same bar, not a second one
+    cerebro = bt.Cerebro(stdstats=False)
+    data = FrameData(dataname=hourly_frame(), timeframe=bt.TimeFrame.Minutes, compression=60)
+    cerebro.replaydata(data, timeframe=bt.TimeFrame.Days)
+    cerebro.addstrategy(Recorder, events=(CRASH,))
+    strategy = cerebro.run()[0]
+    days = {stamp.date() for stamp, _ in strategy.rows}
+    assert len(days) == len(pd.bdate_range("2025-03-24", "2025-04-04"))
+
+
+def test_one_intraday_bar_a_day_lags_when_declared_intraday():
+    frame = hourly_frame().iloc[::2]  # the 10:00 bars only: one a day
+    daily = risk_frame(frame, [CRASH])
+    assert daily.loc["2025-03-31", "score"].iloc[0] > 0.0  # read as daily bars
+    declared = risk_frame(frame, [CRASH], intraday=True)
+    assert declared.loc["2025-03-31", "score"].iloc[0] == 0.0
+    assert declared.loc["2025-04-01", "score"].iloc[0] == daily.loc["2025-03-31", "score"].iloc[0]
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.adddata(FrameData(dataname=frame, timeframe=bt.TimeFrame.Minutes, compression=60))
+    cerebro.addstrategy(Recorder, events=(CRASH,))
+    recorded = [values[0] for _, values in cerebro.run()[0].rows]
+    assert recorded == declared["score"].tolist()  # the indicator on a Minutes feed agrees
+
+
+def test_a_strategy_that_orders_around_set_target_during_warm_up_is_refused():
+    class Eager(RiskStrategy):
+        def next(self):
+            if not self.position:
+                self.buy(size=1)  # bypasses set_target, so trade_from cannot hold it back
+
+    frame = risk_frame(
+        hourly_frame().iloc[::2].set_axis(pd.bdate_range("2025-03-24", "2025-04-04")), [CRASH]
+    )
+    cerebro = make_cerebro()
+    cerebro.adddata(RiskData(dataname=frame))
+    cerebro.addstrategy(Eager, trade_from=dt.date(2025, 4, 1))
+    with pytest.raises(ConfigError, match="traded before trade_from 2025-04-01"):
+        cerebro.run()

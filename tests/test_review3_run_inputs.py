@@ -161,7 +161,8 @@ def test_whole_numbers_still_fit_float_fields(prices_dir) -> None:
 def test_indicator_longer_than_the_data_names_the_params(prices_dir, tmp_path, capsys) -> None:
     data = _base(prices_dir, start="2025-01-02", end="2025-02-14")
     data["strategies"] = [{"name": "sma", "strategy": "sma_cross", "params": {"slow": 400}}]
-    code, _, err = _cli(capsys, "run", str(_write(tmp_path / "c.yaml", data)), "--out", "x")
+    config = _write(tmp_path / "c.yaml", data)
+    code, _, err = _cli(capsys, "run", str(config), "--out", str(tmp_path / "out"))
     assert code == 2
     assert "field 'strategies[0].params': strategy 'sma_cross' needs more bars" in err
     assert "Widen data.start/data.end or shorten the period" in err
@@ -267,3 +268,49 @@ def test_zero_volume_bars_are_reported_not_dropped(prices_dir, tmp_path, capsys)
     }
     equity = pd.read_csv(tmp_path / "out" / "equity.csv", index_col=0)
     assert {"2024-12-24", "2024-12-31", "2025-01-28"} <= set(equity.index)  # bars, not gaps
+
+
+PEEK = """\
+from recall_risk.bt import RiskStrategy
+
+
+class Peek(RiskStrategy):
+    def next(self):
+        if self.data.close[1] > self.data.close[0]:  # reads tomorrow: fails on the last bar
+            self.set_target(1.0)
+"""
+
+
+def test_a_strategy_reading_past_the_last_bar_is_its_own_bug(prices_dir, tmp_path, capsys):
+    (tmp_path / "peek.py").write_text(PEEK, encoding="utf-8")
+    data = _base(prices_dir, start="2025-01-02", end="2025-03-31")
+    data["strategies"] = [{"name": "peek", "strategy": "peek.py:Peek"}]
+    config = _write(tmp_path / "c.yaml", data)
+    code, _, err = _cli(capsys, "run", str(config), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert "field 'strategies[0].strategy': strategy 'peek.py:Peek' raised IndexError" in err
+    assert f"{tmp_path / 'peek.py'}:6 in next" in err  # the user's line, not backtrader's
+    assert "needs more bars" not in err and "Traceback" not in err
+
+
+def test_exponent_numbers_are_numbers_quoted_ones_text(prices_dir, tmp_path) -> None:
+    text = yaml.safe_dump(_base(prices_dir), sort_keys=False)
+    path = tmp_path / "c.yaml"
+    path.write_text(text + "broker: {cash: 1e5, commission: 1e-3}\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.broker.cash == 100_000.0 and config.broker.commission == 0.001
+    assert yaml.safe_load("x: 1e5") == {"x": "1e5"}  # PyYAML itself is left as it is
+    path.write_text(text + 'broker: {cash: "1e5"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"field 'broker.cash'.*got '1e5'"):
+        load_config(path)
+
+
+def test_merge_refuses_two_benchmarks_and_keeps_the_one_given() -> None:
+    bundled = load_events("xiaomi_su7")  # benchmark ^HSI
+    other = bundled.replace_events([]).__class__(
+        company="Xiaomi", ticker="1810.HK", benchmark="^GSPC", events=(), source="mine.yaml"
+    )
+    with pytest.raises(EventFileError, match=r"benchmark \^HSI but mine.yaml gives \^GSPC"):
+        merge_event_sets([bundled, other], where="x")
+    silent = other.__class__(company="Xiaomi", ticker="1810.HK", benchmark=None, events=())
+    assert merge_event_sets([silent, bundled]).benchmark == "^HSI"

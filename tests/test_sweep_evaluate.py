@@ -194,3 +194,42 @@ def test_sma_longer_than_the_window_is_the_same_error_on_both_engines(small):
     slow = evaluate_points(config, data, point, engine="backtrader", **window)
     assert fast[ERROR_COLUMN].iloc[0] == slow[ERROR_COLUMN].iloc[0]
     assert "needs at least slow=2000 bars" in fast[ERROR_COLUMN].iloc[0]
+
+
+PLAIN = """\
+import backtrader as bt
+
+
+class Plain(bt.Strategy):
+    params = (("size", 10),)
+
+    def next(self):
+        for data in self.datas:
+            if len(data) and not self.getposition(data).size:
+                self.buy(data=data, size=self.p.size)
+
+    prenext = next  # acts on any data that has a bar, as soon as it has one
+"""
+
+
+def test_a_strategy_without_warm_up_trades_only_inside_the_window(tmp_path, prices_dir):
+    # no trade_from param: the frames are cut at the window's first day, by date on every
+    # ticker (1810.HK and TSLA have different holidays)
+    (tmp_path / "plain.py").write_text(PLAIN, encoding="utf-8")
+    config = sweep_config(
+        tmp_path,
+        prices_dir,
+        {"strategy": "plain", "grid": {"size": [10]}},
+        strategies=[{"name": "plain", "strategy": "plain.py:Plain"}],
+        events=None,
+    )
+    config = config.model_copy(
+        update={"data": config.data.model_copy(update={"tickers": ["1810.HK", "TSLA"]})}
+    )
+    data = prepare_sweep_data(config)
+    start, end = date(2025, 1, 2), date(2025, 3, 31)
+    evaluator = Evaluator(config, data, start=start, end=end, engine="backtrader")
+    equity, _, _, engine = evaluator.curves({"size": 10})
+    assert engine == "backtrader"
+    assert equity.index[0] >= pd.Timestamp(start)
+    assert equity.iloc[0] == config.broker.cash  # nothing bought before the window

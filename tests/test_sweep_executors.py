@@ -90,3 +90,13 @@ def test_without_dask_an_address_is_a_config_error(sweep_inputs, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ValueError, match="needs Dask"):
         run_points(config, data, points[:2], scheduler="tcp://127.0.0.1:8786")
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["tcp://127.0.0.1:8786", "tls://host:8786", "ucx://scheduler-host:13337", "ws://h:80"],
+)
+def test_dask_protocols_are_accepted(address):
+    from recall_risk.sweep.executors import check_scheduler
+
+    assert check_scheduler(address) == address

@@ -142,11 +142,14 @@ def test_an_event_between_two_windows_belongs_to_the_later_one():
     bars = pd.DatetimeIndex(["2024-12-30", "2024-12-31", "2025-01-02", "2025-01-03"])
     first_half = window_events([events], bars, bars[0], bars[1])
     second_half = window_events([events], bars, bars[2], bars[3])
-    assert first_half == 0
+    assert first_half == sum(e.announced <= bars[1].date() for e in events.events)
     assert second_half == 1  # dlv-2024-h2
     assert count_events([events], bars[2], bars[3]) == 0  # the calendar window misses it
     total = window_events([events], bars, bars[0], bars[3])
     assert first_half + second_half == total
+    # the first window holds the events announced before the first bar: their day 0 is that bar
+    announced_before = sum(e.announced < bars[0].date() for e in events.events)
+    assert announced_before == 3 and first_half == announced_before
 
 
 class _Spec:
@@ -427,3 +430,43 @@ def test_cli_help_names_every_option(capsys):
     for option in ("--folds", "--train-days", "--test-days", "--anchored", "--metric", "--out"):
         assert option in out
     assert "--prices-dir" in out and "{fast,backtrader}" in out
+
+
+def test_test_windows_are_warmed_up_on_earlier_bars_independently(xiaomi):
+    # rebuilt by hand, not through the Evaluator: backtrader itself on all bars up to the test
+    # end, trading from the test window's first bar (RiskStrategy's trade_from)
+    from recall_risk.bt import risk_frame
+    from recall_risk.bt.engine import run_backtest
+    from recall_risk.bt.registry import resolve_strategy
+    from recall_risk.sweep import score_params_for
+
+    config, data = xiaomi
+    result = run_walkforward(config, data, folds=3)
+    cash, running = config.broker.cash, config.broker.cash
+    compared = 0
+    for r in result.folds:
+        segment = result.stitched.loc[result.stitched["fold"] == r.fold.index, "value"]
+        if r.params is not None:
+            score = {k.removeprefix("score."): v for k, v in r.params.items() if "." in k}
+            params = {k: v for k, v in r.params.items() if "." not in k}
+            entry = next(s for s in config.strategies if s.name == "risk_exit")
+            prices = data.prices["1810.HK"].loc[: r.fold.test_end]
+            frame = risk_frame(
+                prices, data.events["1810.HK"], score_params_for(config.score, {
+                    f"score.{k}": v for k, v in score.items()
+                })
+            )  # fmt: skip
+            out = run_backtest(
+                resolve_strategy("risk_exit"),
+                {"1810.HK": frame},
+                {**entry.params, **params, "trade_from": r.fold.test_start.date()},
+                cash=cash,
+                commission=config.broker.commission,
+                slippage=config.broker.slippage,
+            )
+            assert all(pd.Timestamp(f["date"]) >= r.fold.test_start for f in out.fills)
+            own = out.equity.loc[r.fold.test_start :]
+            np.testing.assert_allclose(segment.to_numpy(), own.to_numpy() / cash * running)
+            compared += 1
+        running = float(segment.iloc[-1])
+    assert compared >= 2

@@ -16,17 +16,20 @@ def risk_frame(
     prices: pd.DataFrame,
     events: EventSet | Iterable[Event] | None,
     params: ScoreParams | None = None,
+    *,
+    intraday: bool | None = None,
 ) -> pd.DataFrame:
     """Prices joined with the score computed on the price bars' own dates (point in time).
 
-    With ``events`` None or empty, every score column is 0.0. Prices with several bars on a date
-    are intraday: each bar gets the previous day's score (:func:`~recall_risk.scoring.score_bars`).
+    With ``events`` None or empty, every score column is 0.0. Intraday bars get the previous
+    day's score (:func:`~recall_risk.scoring.score_bars`): ``intraday=None`` takes prices with
+    several bars on a date as intraday; pass ``True`` for intraday data with one bar a day.
     """
     calendar = pd.DatetimeIndex(prices.index)
-    days = calendar.tz_localize(None).normalize() if calendar.tz else calendar.normalize()
-    scores = score_bars(
-        events if events is not None else (), calendar, params, intraday=days.has_duplicates
-    )
+    if intraday is None:
+        days = calendar.tz_localize(None).normalize() if calendar.tz else calendar.normalize()
+        intraday = bool(days.has_duplicates)
+    scores = score_bars(events if events is not None else (), calendar, params, intraday=intraday)
     out = prices.copy()
     for column in RISK_LINES:
         out[column] = scores[column].to_numpy()
@@ -39,9 +42,11 @@ def risk_feed(
     params: ScoreParams | None = None,
     *,
     name: str | None = None,
+    intraday: bool | None = None,
 ) -> RiskData:
-    """A :class:`RiskData` feed of ``prices`` with the score of ``events`` on every bar."""
-    return RiskData(dataname=risk_frame(prices, events, params), name=name)
+    """A :class:`RiskData` feed of ``prices`` with the score of ``events`` on every bar
+    (``intraday`` as for :func:`risk_frame`)."""
+    return RiskData(dataname=risk_frame(prices, events, params, intraday=intraday), name=name)
 
 
 def price_feed(prices: pd.DataFrame, *, name: str | None = None) -> FrameData:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import backtrader as bt
@@ -148,3 +150,35 @@ def run_backtest(
         trades=result.analyzers.fills.get_analysis()["trades"],
         risk=result.analyzers.risk.get_analysis(),
     )
+
+
+_BACKTRADER_DIR = Path(bt.__file__).resolve().parent
+
+
+def _in_backtrader(filename: str) -> bool:
+    return Path(filename).resolve().is_relative_to(_BACKTRADER_DIR)
+
+
+def data_too_short(exc: BaseException) -> bool:
+    """Whether ``exc`` is backtrader's way of saying an indicator's period is longer than the
+    data (runonce fills an indicator's array from its period on: ``IndexError: array assignment
+    index out of range``, raised inside backtrader). A strategy that reads past the last bar
+    (``close[1]``) raises ``array index out of range`` instead: a bug of its own."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return (
+        isinstance(exc, IndexError)
+        and str(exc) == "array assignment index out of range"
+        and bool(frames)
+        and _in_backtrader(frames[-1].filename)
+    )
+
+
+def raised_at(exc: BaseException) -> str:
+    """`` (at FILE:LINE in FUNCTION)``: the innermost frame of ``exc``'s traceback outside
+    backtrader (the user's line that called into it), else the innermost; ``""`` without one."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    own = [f for f in frames if not _in_backtrader(f.filename)]
+    last = own[-1] if own else frames[-1]
+    return f" (at {last.filename}:{last.lineno} in {last.name})"

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from recall_risk.bt.feed import RISK_LINES
+from recall_risk.errors import ConfigError
 from recall_risk.scoring import score_events
 
 _CHUNK_DAYS = 400  # calendar days scored at once when running bar by bar
@@ -40,8 +41,10 @@ class RiskScore(bt.Indicator):
         self._events = tuple(self.p.events) if self.p.events is not None else ()
         self._cache: dict[_dt.date, tuple[float, ...]] = {}
         self._scored_to = 0  # runonce: bars before this index are written
-        intraday = getattr(self.data, "_timeframe", bt.TimeFrame.Days) < bt.TimeFrame.Days
-        self._lag = _dt.timedelta(days=1 if intraday else 0)
+        self._last_day: _dt.date | None = None  # next(): the previous bar's date ...
+        self._last_len = 0  # ... and the data's length then
+        self._intraday = getattr(self.data, "_timeframe", bt.TimeFrame.Days) < bt.TimeFrame.Days
+        self._lag = _dt.timedelta(days=1 if self._intraday else 0)
 
     def _score(self, days: list[_dt.date] | pd.DatetimeIndex) -> pd.DataFrame:
         return score_events(self._events, pd.DatetimeIndex(days), self.p.score_params)
@@ -62,8 +65,22 @@ class RiskScore(bt.Indicator):
             values = self._cache[day]
         return values
 
+    def _refuse_several_bars_a_day(self, day: _dt.date) -> None:
+        """Daily scoring on a feed with several bars a day would show an event announced on D to
+        the bars of D before it: refuse, and say how to declare the feed intraday."""
+        raise ConfigError(
+            f"RiskScore: the data has several bars on {day.isoformat()} but its timeframe is "
+            "days or longer; add it with timeframe=bt.TimeFrame.Minutes (an intraday feed gets "
+            "the previous day's score: events are dated, not timed)"
+        )
+
     def next(self) -> None:
-        day = self.data.datetime.date(0) - self._lag
+        today, bars = self.data.datetime.date(0), len(self.data)
+        # a new bar (not a replayed update of the same one) on the previous bar's date
+        if not self._intraday and today == self._last_day and bars > self._last_len:
+            self._refuse_several_bars_a_day(today)
+        self._last_day, self._last_len = today, bars
+        day = today - self._lag
         for line, value in zip(self.lines, self._lookup(day), strict=True):
             line[0] = value
 
@@ -84,7 +101,11 @@ class RiskScore(bt.Indicator):
         if end <= start:
             return
         self._scored_to = end
-        frame = self._score_bars(_bar_days(self.data.datetime.array, start, end))
+        first = max(start - 1, 0)  # the bar before, to catch a repeat across calls
+        days = pd.DatetimeIndex(_bar_days(self.data.datetime.array, first, end))
+        if not self._intraday and days.has_duplicates:
+            self._refuse_several_bars_a_day(days[days.duplicated()][0].date())
+        frame = self._score_bars(days[start - first :])
         for name in RISK_LINES:
             dst = getattr(self.lines, name).array
             values = frame[name].to_numpy(dtype=np.float64)

@@ -17,7 +17,7 @@ import backtrader as bt
 
 from recall_risk.bt.indicator import RiskScore
 from recall_risk.errors import ConfigError
-from recall_risk.signals import order_units, scaled_weight
+from recall_risk.signals import affordable_units, order_units, scaled_weight
 
 
 class RiskStrategy(bt.Strategy):
@@ -102,6 +102,11 @@ class RiskStrategy(bt.Strategy):
             self._targets = {}
             return True
         self._trading = True
+        if any(self.getposition(d).size for d in self.datas):
+            raise ConfigError(
+                f"{type(self).__name__} traded before trade_from {self.p.trade_from} (an order "
+                "sent around set_target?); warm-up bars must not trade"
+            )
         self._targets = dict(self._held)
         return False
 
@@ -127,8 +132,10 @@ class RiskStrategy(bt.Strategy):
         for data in self.datas:
             delta = wanted.get(data, self.getposition(data).size) - self.getposition(data).size
             if delta > 0:
-                unit_cost = data.open[0] * (1.0 + slip) * (1.0 + comm)
-                size = min(delta, self._units(cash / unit_cost))
+                price = data.open[0] * (1.0 + slip)
+                unit_cost = price * (1.0 + comm)
+                affordable = affordable_units(cash, price, comm, fractional=self.p.fractional)
+                size = min(delta, affordable)
                 if size > 0:
                     self.buy(data=data, size=size)
                     cash -= size * unit_cost

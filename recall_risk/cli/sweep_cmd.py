@@ -62,7 +62,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from recall_risk.config import load_config
     from recall_risk.errors import ConfigError
     from recall_risk.report.atomic import check_output_dir
-    from recall_risk.runner import data_warnings
+    from recall_risk.runner import benchmark_series, data_warnings
     from recall_risk.sweep import MAX_POINTS, load_sweep_spec, prepare_sweep_data
     from recall_risk.sweep.executors import check_scheduler, run_points
     from recall_risk.sweep.write import MARKER as SWEEP_MARKER
@@ -125,7 +125,7 @@ def _sweep(args: argparse.Namespace) -> int:
         notes.append("pyarrow is not installed: results.parquet skipped (pip install pyarrow)")
     for note in notes:
         err.print(f"note: {note}")
-    bench = {config.data.benchmark: data.benchmark} if data.benchmark is not None else {}
+    bench = benchmark_series(config, data.benchmark)
     for warning in data_warnings(data.events, data.prices, bench):
         err.print(f"WARNING: {warning}", style="bold red", markup=False, highlight=False)
     _print_top(out, run, spec)

@@ -94,6 +94,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from recall_risk.config import load_config
     from recall_risk.report.atomic import check_output_dir
+    from recall_risk.runner import benchmark_series, data_warnings
     from recall_risk.sweep import load_sweep_spec, prepare_sweep_data
     from recall_risk.walkforward import run_walkforward
 
@@ -117,8 +118,9 @@ def _run(args: argparse.Namespace) -> int:
     out = console()
     out.print(fold_table(result))
     err = console(stderr=True)
-    for warning in result.warnings:
-        err.print(f"[bold red]WARNING[/]: {warning}", highlight=False)
+    bench = benchmark_series(config, data.benchmark)
+    for warning in [*data_warnings(data.events, data.prices, bench), *result.warnings]:
+        err.print(f"WARNING: {warning}", style="bold red", markup=False, highlight=False)
     out.print(f"wrote {len(written)} files to {out_dir} in {time.perf_counter() - started:.1f} s")
     sys.stdout.flush()
     return 0

@@ -71,12 +71,14 @@ class EventSet:
 
 def merge_event_sets(sets: Sequence[EventSet], *, where: str = "events") -> EventSet:
     """One set holding the events of ``sets``, all for the same ticker (a bundled set plus a
-    user's own file, say). Company and benchmark come from the first set.
+    user's own file, say). The company comes from the first set, the benchmark from the first
+    that names one.
 
     Recalls keep the ``cumulative_sales`` each file gave or derived from its own deliveries.
 
     Raises:
-        EventFileError: the sets are for different tickers, or two of them share an event id.
+        EventFileError: the sets are for different tickers or name different benchmarks, or two
+            of them share an event id.
     """
     if not sets:
         raise ValueError("merge_event_sets needs at least one set")
@@ -98,10 +100,18 @@ def merge_event_sets(sets: Sequence[EventSet], *, where: str = "events") -> Even
                     f"{first.ticker} (rename one or drop the duplicate)"
                 )
             seen[event.id] = event_set.source
+    named = [s for s in sets if s.benchmark]
+    for other in named[1:]:
+        if other.benchmark != named[0].benchmark:
+            raise EventFileError(
+                f"{where}: {named[0].source} gives benchmark {named[0].benchmark} but "
+                f"{other.source} gives {other.benchmark}; give one (or none) in the sets of "
+                f"{first.ticker}"
+            )
     return EventSet(
         company=first.company,
         ticker=first.ticker,
-        benchmark=first.benchmark,
+        benchmark=named[0].benchmark if named else None,
         events=tuple(e for s in sets for e in s.events),
         source=" + ".join(s.source for s in sets),
         derived_cumulative_sales=frozenset().union(*(s.derived_cumulative_sales for s in sets)),

@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recall_risk.signals import HysteresisGate, needs_rebalance, order_units, scaled_weight
+from recall_risk.signals import (
+    HysteresisGate,
+    affordable_units,
+    needs_rebalance,
+    order_units,
+    scaled_weight,
+)
 
 FAST_STRATEGIES: frozenset[str] = frozenset(
     {"buy_and_hold", "risk_exit", "risk_scaled", "sma_cross", "sma_cross_risk"}
@@ -266,7 +272,12 @@ def simulate(
                 trade_pnls.append(trade_pnl - trade_comm)
                 trade_pnl, trade_comm, avg_price = 0.0, 0.0, 0.0
         elif delta > 0:
-            size = min(delta, units(cash / unit_cost))
+            size = min(
+                delta,
+                affordable_units(
+                    cash, open_k * (1.0 + slippage), commission, fractional=fractional
+                ),
+            )
             if size > 0:
                 fill = open_k * (1.0 + slippage) if slippage else open_k
                 if slippage and fill > h[k]:

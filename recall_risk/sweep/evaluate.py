@@ -277,7 +277,7 @@ class Evaluator:
         if k and "trade_from" in strategy_defaults(cls):
             params["trade_from"] = first.index[k].date()
         elif k:  # a strategy that cannot warm up without trading: the window alone
-            frames = {t: f.iloc[k:] for t, f in frames.items()}
+            frames = {t: f.loc[first.index[k] :] for t, f in frames.items()}
         output = run_backtest(
             cls,
             frames,

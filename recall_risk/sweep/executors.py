@@ -47,9 +47,12 @@ class ClusterUnavailableError(DataUnavailableError):
     """A Dask scheduler address cannot be reached (exit code 1, like an unreachable source)."""
 
 
+_PROTOCOLS = ("tcp", "tls", "ucx", "ws", "wss")  # dask's network comms (not inproc://)
+
+
 def check_scheduler(scheduler: str) -> str:
-    """``scheduler`` if it is ``serial``, ``processes``, ``local`` or a Dask address of the form
-    ``tcp://HOST:PORT`` (or ``tls://``).
+    """``scheduler`` if it is ``serial``, ``processes``, ``local`` or a Dask scheduler address
+    ``PROTOCOL://HOST:PORT`` (``tcp``, ``tls``, ``ucx``, ``ws`` or ``wss``; port 1..65535).
 
     Raises:
         ConfigError: anything else, ``tcp://`` without a host or port included.
@@ -65,7 +68,7 @@ def check_scheduler(scheduler: str) -> str:
         port = parts.port
     except ValueError:
         port = None
-    if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None:
+    if parts.scheme not in _PROTOCOLS or not parts.hostname or not port:
         raise ConfigError(f"--scheduler: {expected}")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigError(f"--scheduler: {expected}")
@@ -290,16 +293,25 @@ def _connect(client_class: Any, scheduler: str) -> Any:
     """
     deadline = CONNECT_TIMEOUT_S + HANDSHAKE_GRACE_S
     box: dict[str, Any] = {}
+    lock, gave_up = threading.Lock(), threading.Event()
 
     def connect() -> None:
         try:
-            box["client"] = client_class(scheduler, timeout=CONNECT_TIMEOUT_S)
+            client = client_class(scheduler, timeout=CONNECT_TIMEOUT_S)
         except BaseException as exc:  # reported below, whatever it is
             box["error"] = exc
+            return
+        with lock:
+            if not gave_up.is_set():
+                box["client"] = client
+                return
+        client.close()  # answered after the deadline: nobody will use it
 
     thread = threading.Thread(target=connect, name="recall-risk-dask-connect", daemon=True)
     thread.start()
     thread.join(deadline)
+    with lock:
+        gave_up.set()
     hint = "is `dask scheduler` running there? Or use --scheduler local"
     if "client" in box:
         return box["client"]
