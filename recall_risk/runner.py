@@ -24,7 +24,7 @@ from recall_risk.datachecks import data_notes, data_warnings
 from recall_risk.errors import ConfigError, RecallRiskError
 from recall_risk.events import EventSet, is_csv_path, load_events, merge_event_sets
 from recall_risk.metrics import compute_metrics
-from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource
+from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource, validate_prices
 from recall_risk.scoring import ScoreParams
 
 Progress = Callable[[str, int, int], None]
@@ -302,7 +302,9 @@ def run_config(
         "score_params": params.model_dump(mode="json"),
         "price_source": source_meta(src),
         "zero_volume_bars": {
-            name: [d.date().isoformat() for d in frame.index[frame["volume"].to_numpy() == 0]]
+            name: [
+                d.date().isoformat() for d in validate_prices(frame, name=name).zero_volume_dates
+            ]
             for name, frame in sorted(_all_series(prices, config, bench_prices).items())
         },
     }

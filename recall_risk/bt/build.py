@@ -26,9 +26,6 @@ def risk_frame(
     several bars on a date as intraday; pass ``True`` for intraday data with one bar a day.
     """
     calendar = pd.DatetimeIndex(prices.index)
-    if intraday is None:
-        days = calendar.tz_localize(None).normalize() if calendar.tz else calendar.normalize()
-        intraday = bool(days.has_duplicates)
     scores = score_bars(events if events is not None else (), calendar, params, intraday=intraday)
     out = prices.copy()
     for column in RISK_LINES:

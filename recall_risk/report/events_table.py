@@ -12,6 +12,7 @@ no part in the run; the charts mark only the events inside the bars.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
@@ -53,10 +54,10 @@ def figure_text(name: str, value: float) -> str:
     return f"{name} {value:.4g}"
 
 
-def _scope(announced: str, bars: pd.Index | None) -> Literal["before", "in", "after"]:
-    index = pd.DatetimeIndex(bars) if bars is not None else pd.DatetimeIndex([])
-    if not len(index):
+def _scope(announced: date, bars: pd.Index | None) -> Literal["before", "in", "after"]:
+    if bars is None or not len(bars):
         return "in"
+    index = pd.DatetimeIndex(bars)
     day = pd.Timestamp(announced)
     if day > index[-1]:
         return "after"
@@ -72,7 +73,7 @@ def event_rows(result: RunResult) -> list[EventRow]:
         bars = result.prices[ticker].index if ticker in result.prices else None
         for event in event_set:
             fig = figures.loc[event.id]
-            scope = _scope(event.announced.isoformat(), bars)
+            scope = _scope(event.announced, bars)
             rows.append(
                 EventRow(
                     ticker=ticker,

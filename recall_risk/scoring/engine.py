@@ -235,7 +235,7 @@ def score_bars(
     bar_days: CalendarLike,
     params: ScoreParams | None = None,
     *,
-    intraday: bool = False,
+    intraday: bool | None = None,
 ) -> pd.DataFrame:
     """The score on each bar of a price series, several bars a day allowed.
 
@@ -245,8 +245,9 @@ def score_bars(
         params: Score parameters; the defaults when ``None``.
         intraday: Bars within the day. Events carry a date, not a time: one announced on day D
             may come after any bar of D, so intraday bars of D get the score as of the previous
-            calendar day's close and D's events count from D+1's first bar. Daily bars (the
-            default) get their own date's score, as of its close.
+            calendar day's close and D's events count from D+1's first bar. Daily bars get
+            their own date's score, as of its close. ``None``: intraday when two bars share a
+            date (pass ``True`` for intraday data with one bar a day).
 
     Returns:
         One row per bar, in bar order (index: the day whose score it is), columns as
@@ -261,6 +262,8 @@ def score_bars(
     days = index.normalize()
     if len(days) > 1 and not (days[1:] >= days[:-1]).all():
         raise ConfigError("bars: dates must be sorted (non-decreasing)")
+    if intraday is None:
+        intraday = bool(days.has_duplicates)
     if intraday:
         days = days - pd.Timedelta(days=1)
     unique, inverse = np.unique(days.to_numpy(), return_inverse=True)
