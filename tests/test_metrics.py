@@ -23,6 +23,7 @@ from recall_risk.bt.engine import BacktestOutput, run_backtest
 from recall_risk.events import load_events
 from recall_risk.metrics import METRIC_NAMES, compute_metrics, daily_returns, drawdown
 from recall_risk.prices import CsvDirectorySource
+from recall_risk.sweep.metrics import MetricsOnDates
 
 TOL = 1e-9
 YEAR = 252
@@ -277,3 +278,25 @@ def test_readme_lists_every_metric_in_order():
     assert match, "README.md lost its list of metrics"
     listed = [name.strip() for name in match.group(1).split(",")]
     assert listed == list(METRIC_NAMES)
+
+
+# --- the sweep's array metrics print exactly what the run reports print ---------------------
+# ``MetricsOnDates`` is checked against ``compute_metrics`` with ``approx`` elsewhere, which lets
+# ``-0.0 == 0.0`` through; results.csv and folds.csv write floats with ``repr``, so the sign shows.
+
+
+def test_flat_curve_metrics_are_repr_identical_to_compute_metrics() -> None:
+    """A point that never trades: max_drawdown is 0.0 (not -0.0) in both, every repr equal."""
+    dates = pd.bdate_range("2024-01-01", periods=30)
+    equity = np.full(30, 100_000.0)
+    exposure = np.zeros(30)
+    bench = pd.Series(np.linspace(100.0, 110.0, 30), index=dates)
+    got = MetricsOnDates(dates, bench, initial_cash=100_000.0).compute(equity, exposure, [])
+    want = compute_metrics(
+        pd.Series(equity, index=dates),
+        initial_cash=100_000.0,
+        exposure=pd.Series(exposure, index=dates),
+        benchmark_equity=bench,
+    )
+    assert got["max_drawdown"] == 0.0 and math.copysign(1.0, got["max_drawdown"]) == 1.0
+    assert {m: repr(got[m]) for m in METRIC_NAMES} == {m: repr(want[m]) for m in METRIC_NAMES}

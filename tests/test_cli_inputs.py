@@ -1,4 +1,4 @@
-"""Review of bad command-line input: each mistake is one message naming what was wrong, exit 2."""
+"""Bad command-line input: each mistake is one message naming what was wrong, exit 2."""
 
 from __future__ import annotations
 

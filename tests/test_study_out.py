@@ -1,4 +1,4 @@
-"""Review of ``recall-risk study --out``: a bad --out is one clear message (exit 2, no traceback),
+"""``recall-risk study --out``: a bad --out is one clear message (exit 2, no traceback),
 and a failed, refused or empty study leaves no folder that looks complete."""
 
 from __future__ import annotations

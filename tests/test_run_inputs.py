@@ -1,4 +1,4 @@
-"""Review of what a run reads and what it says about it: several event sets of one ticker are
+"""What a run reads and what it says about it: several event sets of one ticker are
 combined (not the last one kept), ``prices_dir`` means a CSV source, ``data.adjusted`` reaches
 both sources, strict broker/report types, an indicator longer than the data, series of different
 date ranges, events outside the bars in the report, and whole share counts in trades.csv."""

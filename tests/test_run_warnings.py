@@ -1,4 +1,4 @@
-"""Review of ``recall-risk run`` on date ranges that make the numbers mislead: a range before every
+"""``recall-risk run`` on date ranges that make the numbers mislead: a range before every
 event (score 0 throughout) and a range of a few bars get a WARNING on stderr; the shipped configs
 get none."""
 

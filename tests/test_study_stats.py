@@ -1,4 +1,4 @@
-"""Review 2: the event study's cross-event statistics against independent computations.
+"""The event study's cross-event statistics against independent computations.
 
 The cross-sectional t-test against ``scipy.stats.ttest_1samp`` (N - 1 degrees of freedom), the
 sign test against an exact binomial sum written here, and the Spearman permutation p-value

@@ -1,4 +1,4 @@
-"""Review of output folders: an --out that cannot be created (under a file, in a read-only folder)
+"""Output folders: an --out that cannot be created (under a file, in a read-only folder)
 is one clear message naming it, exit 2, no traceback."""
 
 from __future__ import annotations

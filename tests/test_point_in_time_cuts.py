@@ -1,4 +1,4 @@
-"""Review 2: nothing after a bar (prices, scores, events) changes anything up to that bar.
+"""Nothing after a bar (prices, scores, events) changes anything up to that bar.
 
 Each test plants a change strictly after a cut (wild prices, random scores, a large event
 announced later) and demands that every number up to the cut stays *exactly* the same. A path

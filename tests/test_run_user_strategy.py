@@ -1,4 +1,4 @@
-"""Review of a user's strategy that crashes in ``next()``: one message naming the config field,
+"""A user's strategy that crashes in ``next()``: one message naming the config field,
 the strategy and the line that raised (exit 2), not a traceback through backtrader."""
 
 from __future__ import annotations
