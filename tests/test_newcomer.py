@@ -21,6 +21,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_SETS = ["byd", "li_auto", "tesla", "xiaomi_su7", "xpeng"]
@@ -133,12 +134,17 @@ def test_newcomer_installs_runs_and_compares(prices_dir, tmp_path):
     assert len(lines) == 1 + 261  # the weekdays of 2025
     assert lines[1].startswith("2025-01-01,") and lines[-1].startswith("2025-12-31,")
 
-    configs = REPO / "configs"
-    for config, out in (("xiaomi_su7", "A"), ("tesla", "B"), ("xiaomi_su7", "A2")):
+    # the README's runs: xiaomi_su7 twice (byte-identical across processes), then a run of another
+    # config for compare to refuse: the tesla config with its bundled events, cut to one strategy
+    # and one year without the charts (configs/tesla.yaml itself runs in tests/test_configs_run.py)
+    tesla = yaml.safe_load((REPO / "configs" / "tesla.yaml").read_text(encoding="utf-8"))
+    tesla["data"].update(start="2024-01-02", end="2024-12-31")
+    tesla.update(strategies=tesla["strategies"][:2], report={"html": False, "png": False})
+    (work / "tesla_2024.yaml").write_text(yaml.safe_dump(tesla), encoding="utf-8")
+    xiaomi = REPO / "configs" / "xiaomi_su7.yaml"
+    for config, out in ((xiaomi, "A"), (work / "tesla_2024.yaml", "B"), (xiaomi, "A2")):
         ran = _run(
-            [cli, "run", configs / f"{config}.yaml", "--prices-dir", prices_dir, "--out", out],
-            cwd=work,
-            env=env,
+            [cli, "run", config, "--prices-dir", prices_dir, "--out", out], cwd=work, env=env
         )
         assert ran.returncode == 0, ran.stderr
         assert (work / out / "metrics.json").is_file()

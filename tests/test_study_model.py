@@ -7,8 +7,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from recall_risk.errors import ConfigError
 from recall_risk.events import EventSet, Incident
@@ -37,7 +38,7 @@ def test_fit_matches_statsmodels_ols() -> None:
     frame = _synthetic()
     y, x = frame["stock"].to_numpy()[:250], frame["market"].to_numpy()[:250]
     model = fit_market_model(y, x)
-    ols = sm.OLS(y, sm.add_constant(x)).fit()
+    ols = OLS(y, add_constant(x)).fit()
     assert model.alpha == pytest.approx(ols.params[0], abs=1e-12)
     assert model.beta == pytest.approx(ols.params[1], abs=1e-9)
     assert model.sigma2 == pytest.approx(ols.scale, rel=1e-9)
@@ -56,9 +57,9 @@ def test_ar_and_t_stats_match_statsmodels_prediction() -> None:
     assert study.ok and study.day0 == announced
     est = frame.iloc[400 - 260 : 400 - 10]
     assert study.estimation == (est.index[0].date(), est.index[-1].date())
-    ols = sm.OLS(est["stock"].to_numpy(), sm.add_constant(est["market"].to_numpy())).fit()
+    ols = OLS(est["stock"].to_numpy(), add_constant(est["market"].to_numpy())).fit()
     window = frame.iloc[398:405]
-    exog = sm.add_constant(window["market"].to_numpy(), has_constant="add")
+    exog = add_constant(window["market"].to_numpy(), has_constant="add")
     prediction = ols.get_prediction(exog)
     expected_ar = window["stock"].to_numpy() - prediction.predicted_mean
     np.testing.assert_allclose(study.ar, expected_ar, rtol=0, atol=1e-12)

@@ -148,7 +148,12 @@ def test_bad_specs_exit_2(tmp_path, prices_dir, capsys, change, extra, expected)
     assert not (tmp_path / "out").exists()
 
 
-def test_unreachable_scheduler_exits_1(tmp_path, prices_dir, capsys):
+def test_unreachable_scheduler_exits_1(tmp_path, prices_dir, capsys, monkeypatch):
+    from recall_risk.sweep import executors
+
+    # the client retries a refused connection until its timeout: 1 s here instead of the 5 s
+    # default, the path and the message are the same
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT_S", 1)
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -156,7 +161,7 @@ def test_unreachable_scheduler_exits_1(tmp_path, prices_dir, capsys):
     code = sweep(config, tmp_path / "out", prices_dir, "--scheduler", f"tcp://127.0.0.1:{port}")
     assert code == 1
     err = capsys.readouterr().err
-    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in err
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within 1 s" in err
     assert not (tmp_path / "out").exists()
 
 
