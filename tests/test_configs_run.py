@@ -34,16 +34,32 @@ def _run(config: Path, prices_dir: Path, out: Path) -> dict:
     return json.loads((out / "metrics.json").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def first_runs(tmp_path_factory):
+    """Each config's run, made once when a test first asks for it: ``config -> output folder``."""
+    base = tmp_path_factory.mktemp("runs")
+    done: dict[Path, Path] = {}
+
+    def first_run(config: Path, prices_dir: Path) -> Path:
+        if config not in done:
+            _run(config, prices_dir, base / config.stem)
+            done[config] = base / config.stem
+        return done[config]
+
+    return first_run
+
+
 def test_there_are_configs_and_one_has_a_sweep():
     assert len(CONFIGS) >= 4
     assert any("sweep" in yaml.safe_load(p.read_text(encoding="utf-8")) for p in CONFIGS)
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.stem)
-def test_config_runs_and_writes_metrics(config, prices_dir, tmp_path, capsys):
+def test_config_runs_and_writes_metrics(config, prices_dir, first_runs, capsys):
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
-    metrics = _run(config, prices_dir, tmp_path / config.stem)
+    out = first_runs(config, prices_dir)
     capsys.readouterr()
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["run"]["name"] == raw["name"]
     assert sorted(metrics["strategies"]) == sorted(s["name"] for s in raw["strategies"])
     for name, values in metrics["strategies"].items():
@@ -52,10 +68,9 @@ def test_config_runs_and_writes_metrics(config, prices_dir, tmp_path, capsys):
         assert metrics["benchmark"]["final_value"] > 0
 
 
-def test_same_config_twice_gives_byte_identical_metrics(prices_dir, tmp_path, capsys):
+def test_same_config_twice_gives_byte_identical_metrics(prices_dir, first_runs, tmp_path, capsys):
     config = next(p for p in CONFIGS if p.stem == "xiaomi_su7")
-    _run(config, prices_dir, tmp_path / "a")
+    first = (first_runs(config, prices_dir) / "metrics.json").read_bytes()  # shared with the above
     _run(config, prices_dir, tmp_path / "b")
     capsys.readouterr()
-    first = (tmp_path / "a" / "metrics.json").read_bytes()
     assert first == (tmp_path / "b" / "metrics.json").read_bytes()

@@ -25,6 +25,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 import recall_risk.strategies
 from recall_risk.bt.registry import registered_strategies, resolve_strategy
@@ -202,7 +203,13 @@ def test_example_script_from_the_repository_root(installed, prices_dir):
 def test_console_script_from_the_repository_root(installed, prices_dir):
     mode, repo, bin_dir = installed
     out = repo / "runs" / "layout"
-    argv = [str(bin_dir / "recall-risk"), "run", "configs/xiaomi_su7.yaml"]
+    # configs/xiaomi_su7.yaml with one registered strategy and no charts: the layout is what is
+    # tested here (the whole config runs through the installed command in tests/test_newcomer.py)
+    config = yaml.safe_load((repo / "configs" / "xiaomi_su7.yaml").read_text(encoding="utf-8"))
+    config.update(strategies=config["strategies"][-1:], report={"html": False, "png": False})
+    assert config["strategies"][0]["strategy"] == "sma_cross_risk"
+    (repo / "configs" / "layout.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    argv = [str(bin_dir / "recall-risk"), "run", "configs/layout.yaml"]
     argv += ["--prices-dir", str(prices_dir), "--out", str(out), "--quiet"]
     done = _run(bin_dir, repo, argv)
     assert done.returncode == 0, done.stdout + done.stderr
