@@ -39,17 +39,28 @@ _NOT_SOURCE = shutil.ignore_patterns(
     ".ruff_cache",
     ".mypy_cache",
 )
+# Run by the fresh environment's interpreter from another directory, one import of the stack for
+# all of it: where the package was imported from, then the installed CLI's commands (argv lists,
+# JSON in sys.argv[1]) one after the other, with the exit code, stdout and stderr of each.
 _PROBE = """
-import importlib.metadata, json
+import contextlib, importlib.metadata, io, json, sys
 import recall_risk, recall_risk.strategies
+from recall_risk.cli import main
 from recall_risk.events import bundled_event_sets, load_events
-print(json.dumps({
+found = {
     "package": recall_risk.__file__,
     "strategies": recall_risk.strategies.__file__,
     "version": importlib.metadata.version("recall-risk"),
     "sets": bundled_event_sets(),
     "su7_events": len(load_events("xiaomi_su7").events),
-}))
+}
+done = []
+for argv in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    done.append({"code": code, "out": out.getvalue(), "err": err.getvalue()})
+print(json.dumps({"found": found, "done": done}))
 """
 
 
@@ -110,9 +121,35 @@ def test_newcomer_installs_runs_and_compares(prices_dir, tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
 
-    probe = _run([venv / "bin" / "python", "-c", _PROBE], cwd=work, env=env)
+    # the console script itself: --version, and a run in a process of its own (its metrics must
+    # be byte-identical to the same run in another process, A below)
+    cli = venv / "bin" / "recall-risk"
+    version = _run([cli, "--version"], cwd=work, env=env)
+    assert version.returncode == 0 and "recall-risk 0.1.0" in version.stdout
+    xiaomi = REPO / "configs" / "xiaomi_su7.yaml"
+    ran = _run([cli, "run", xiaomi, "--prices-dir", prices_dir, "--out", "A2"], cwd=work, env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert "Traceback" not in ran.stderr
+
+    # the README's runs: xiaomi_su7 again (A), then a run of another config for compare to refuse:
+    # the tesla config with its bundled events, cut to two strategies and one year without the
+    # charts (configs/tesla.yaml itself runs in tests/test_configs_run.py)
+    tesla = yaml.safe_load((REPO / "configs" / "tesla.yaml").read_text(encoding="utf-8"))
+    tesla["data"].update(start="2024-01-02", end="2024-12-31")
+    tesla.update(strategies=tesla["strategies"][:2], report={"html": False, "png": False})
+    (work / "tesla_2024.yaml").write_text(yaml.safe_dump(tesla), encoding="utf-8")
+    window = ["--start", "2025-01-01", "--end", "2025-12-31"]
+    commands = [
+        ["score", "xiaomi_su7", *window, "--format", "csv"],
+        ["run", str(xiaomi), "--prices-dir", str(prices_dir), "--out", "A"],
+        ["run", str(work / "tesla_2024.yaml"), "--prices-dir", str(prices_dir), "--out", "B"],
+        ["compare", "A", "A2"],
+        ["compare", "A", "B"],
+    ]
+    probe = _run([venv / "bin" / "python", "-c", _PROBE, json.dumps(commands)], cwd=work, env=env)
     assert probe.returncode == 0, probe.stderr
-    found = json.loads(probe.stdout)
+    reply = json.loads(probe.stdout)
+    found = reply["found"]
     site = (venv / "lib").resolve()
     assert Path(found["package"]).resolve().is_relative_to(site), found
     assert Path(found["strategies"]).resolve().is_relative_to(site), found
@@ -120,43 +157,25 @@ def test_newcomer_installs_runs_and_compares(prices_dir, tmp_path):
     assert found["version"] == "0.1.0"
     assert found["sets"] == BUNDLED_SETS
     assert found["su7_events"] > 0
-
-    cli = venv / "bin" / "recall-risk"
-    version = _run([cli, "--version"], cwd=work, env=env)
-    assert version.returncode == 0 and "recall-risk 0.1.0" in version.stdout
+    score, run_a, run_b, same, mismatch = reply["done"]
 
     # the foundation's must-show: the installed score command from another directory
-    window = ["--start", "2025-01-01", "--end", "2025-12-31"]
-    score = _run([cli, "score", "xiaomi_su7", *window, "--format", "csv"], cwd=work, env=env)
-    assert score.returncode == 0, score.stderr
-    lines = score.stdout.splitlines()
+    assert score["code"] == 0, score["err"]
+    lines = score["out"].splitlines()
     assert lines[0] == "date,score,recall,quality,orders,incident"
     assert len(lines) == 1 + 261  # the weekdays of 2025
     assert lines[1].startswith("2025-01-01,") and lines[-1].startswith("2025-12-31,")
 
-    # the README's runs: xiaomi_su7 twice (byte-identical across processes), then a run of another
-    # config for compare to refuse: the tesla config with its bundled events, cut to one strategy
-    # and one year without the charts (configs/tesla.yaml itself runs in tests/test_configs_run.py)
-    tesla = yaml.safe_load((REPO / "configs" / "tesla.yaml").read_text(encoding="utf-8"))
-    tesla["data"].update(start="2024-01-02", end="2024-12-31")
-    tesla.update(strategies=tesla["strategies"][:2], report={"html": False, "png": False})
-    (work / "tesla_2024.yaml").write_text(yaml.safe_dump(tesla), encoding="utf-8")
-    xiaomi = REPO / "configs" / "xiaomi_su7.yaml"
-    for config, out in ((xiaomi, "A"), (work / "tesla_2024.yaml", "B"), (xiaomi, "A2")):
-        ran = _run(
-            [cli, "run", config, "--prices-dir", prices_dir, "--out", out], cwd=work, env=env
-        )
-        assert ran.returncode == 0, ran.stderr
+    for out, result in (("A", run_a), ("B", run_b)):
+        assert result["code"] == 0, result["err"]
         assert (work / out / "metrics.json").is_file()
-        assert "Traceback" not in ran.stderr
+        assert "Traceback" not in result["err"]
     assert (work / "A" / "metrics.json").read_bytes() == (work / "A2" / "metrics.json").read_bytes()
 
-    same = _run([cli, "compare", "A", "A2"], cwd=work, env=env)
-    assert same.returncode == 0, same.stderr
-    assert "A/risk_exit" in same.stdout
-    assert "A2/risk_exit" in same.stdout
+    assert same["code"] == 0, same["err"]
+    assert "A/risk_exit" in same["out"]
+    assert "A2/risk_exit" in same["out"]
 
-    mismatch = _run([cli, "compare", "A", "B"], cwd=work, env=env)
-    assert mismatch.returncode == 2, mismatch.stdout + mismatch.stderr
-    assert "--allow-mismatch" in mismatch.stderr
-    assert "Traceback" not in mismatch.stderr
+    assert mismatch["code"] == 2, mismatch["out"] + mismatch["err"]
+    assert "--allow-mismatch" in mismatch["err"]
+    assert "Traceback" not in mismatch["err"]
