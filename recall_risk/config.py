@@ -16,12 +16,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from recall_risk.calendar import iso_date
 from recall_risk.config_checks import check_references
 from recall_risk.errors import ConfigError
 from recall_risk.events import is_event_path
-from recall_risk.validation import format_validation_error
+from recall_risk.validation import StrictModel, format_validation_error, not_utf8
 from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
 __all__ = [
@@ -58,11 +59,7 @@ def _none_is_empty(value: Any) -> Any:
     return {} if value is None else value
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DataConfig(_Strict):
+class DataConfig(StrictModel):
     """Which prices to use."""
 
     tickers: list[str] = Field(min_length=1)
@@ -94,14 +91,12 @@ class DataConfig(_Strict):
         # Only a YAML date or an ISO string: pydantic's lax mode would read 0 as 1970-01-01.
         if isinstance(value, datetime):
             raise ValueError("expected a date YYYY-MM-DD without a time of day")
-        if isinstance(value, date):
-            return value
+        parsed = value if isinstance(value, date) else None
         if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise ValueError("expected a date YYYY-MM-DD")
+            parsed = iso_date(value)
+        if parsed is None:
+            raise ValueError("expected a date YYYY-MM-DD")
+        return parsed
 
     @field_validator("tickers")
     @classmethod
@@ -121,17 +116,17 @@ class DataConfig(_Strict):
         return self
 
 
-class BrokerConfig(_Strict):
+class BrokerConfig(StrictModel):
     """Simulated broker. Strict types: ``cash: "1e5"`` is a mistake, not a number."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(strict=True)
 
     cash: float = Field(default=100_000.0, gt=0)
     commission: float = Field(default=0.001, ge=0, lt=0.1)
     slippage: float = Field(default=0.0, ge=0, lt=0.1)
 
 
-class StrategyConfig(_Strict):
+class StrategyConfig(StrictModel):
     """One strategy to run: a display name, the strategy and its parameters."""
 
     name: str = Field(min_length=1)
@@ -142,10 +137,10 @@ class StrategyConfig(_Strict):
     _params = field_validator("params", mode="before")(_none_is_empty)
 
 
-class ReportConfig(_Strict):
+class ReportConfig(StrictModel):
     """What to write besides metrics and CSVs. Strict types: ``html: 'yes'`` is refused."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(strict=True)
 
     html: bool = True
     png: bool = True
@@ -161,7 +156,7 @@ class ReportConfig(_Strict):
         return sorted(set(value))
 
 
-class RunConfig(_Strict):
+class RunConfig(StrictModel):
     """A whole backtest run."""
 
     name: str = Field(min_length=1)
@@ -255,10 +250,7 @@ def _parse_yaml(path: Path) -> Any:
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder; expected a YAML config file") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
-            "save the file with UTF-8 encoding"
-        ) from None
+        raise ConfigError(not_utf8(str(path), exc)) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from recall_risk.errors import ConfigError, EventFileError, RecallRiskError, ScoreParamsError
+from recall_risk.errors import ConfigError, EventFileError, RecallRiskError
 from recall_risk.events import is_csv_path
 from recall_risk.scoring import ScoreParams
 
@@ -23,17 +23,7 @@ def _prefixed(error: RecallRiskError, source: str, field: str) -> str:
 
 
 def _check_score(config: RunConfig, source: str) -> None:
-    try:
-        ScoreParams.from_mapping(config.score, source=source)
-    except ScoreParamsError as exc:
-        # ScoreParams names fields relative to the section: make them config paths.
-        lines = [
-            line.replace(f"{source}: field '", f"{source}: field 'score.", 1)
-            if line.startswith(f"{source}: field '")
-            else line.replace(f"{source}: ", f"{source}: field 'score': ", 1)
-            for line in str(exc).splitlines()
-        ]
-        raise ScoreParamsError("\n".join(lines)) from None
+    ScoreParams.from_mapping(config.score, source=source, prefix="score.")
 
 
 def _check_strategies(config: RunConfig, source: str, base_dir: Path | None) -> None:

@@ -16,7 +16,6 @@ counted, and a window without any gets a warning in :attr:`WalkForwardResult.war
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,6 @@ from typing import Any
 import pandas as pd
 
 from recall_risk.config import RunConfig
-from recall_risk.errors import ConfigError
 from recall_risk.folds import (
     MIN_TEST_DAYS,
     MIN_TRAIN_DAYS,
@@ -43,6 +41,7 @@ from recall_risk.sweep import (
     load_sweep_spec,
 )
 from recall_risk.sweep.evaluate import Engine
+from recall_risk.sweep.spec import check_metric
 
 __all__ = [
     "MIN_TEST_DAYS",
@@ -164,16 +163,6 @@ class WalkForwardResult:
             if column in frame:
                 frame[column] = frame[column].astype("Int64")
         return frame
-
-
-def check_metric(metric: str, where: str) -> None:
-    """Raise :class:`ConfigError` (with "did you mean") unless ``metric`` is a known metric."""
-    if metric not in METRIC_NAMES:
-        close = difflib.get_close_matches(metric, METRIC_NAMES, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(
-            f"{where}: unknown metric {metric!r}{hint}; expected one of: {', '.join(METRIC_NAMES)}"
-        )
 
 
 def upto(data: SweepData, end: pd.Timestamp) -> SweepData:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from recall_risk.calendar import iso_date
 from recall_risk.errors import DataUnavailableError, PriceDataError
 from recall_risk.prices import YFinanceSource, read_price_csv, select_range, validate_prices
-from recall_risk.prices.checks import to_timestamp
 from recall_risk.prices.csvdir import CSV_FORMAT
 from recall_risk.prices.yahoo import OFFLINE_HINT
 
@@ -82,12 +82,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _day(text: str) -> str:
     """argparse type: a YYYY-MM-DD date, returned as ISO text."""
-    try:
-        stamp = to_timestamp(text, what="")
-    except PriceDataError:
-        stamp = None
-    if stamp is None:
+    day = iso_date(text)
+    if day is None:
         raise argparse.ArgumentTypeError(
             f"invalid date {text!r}: expected YYYY-MM-DD, for example 2024-04-01"
         )
-    return stamp.strftime("%Y-%m-%d")
+    return day.isoformat()

@@ -21,8 +21,9 @@ from recall_risk.events.checks import (
     derive_cumulative_sales,
 )
 from recall_risk.events.eventset import EventSet
-from recall_risk.events.messages import describe, did_you_mean, format_problems, pydantic_problems
+from recall_risk.events.messages import format_problems, pydantic_problems
 from recall_risk.events.models import EVENT_TYPES, MODEL_FOR_TYPE, Event
+from recall_risk.validation import describe, did_you_mean
 
 
 def parse_event(index: int, raw: Any, *, strict: bool) -> tuple[Event | None, list[Problem]]:

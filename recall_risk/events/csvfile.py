@@ -14,7 +14,7 @@ from pathlib import Path
 from recall_risk.errors import EventFileError
 from recall_risk.events.build import build_event_set
 from recall_risk.events.eventset import EventSet
-from recall_risk.events.messages import not_utf8
+from recall_risk.validation import not_utf8
 
 CSV_SET_COLUMNS = ("company", "ticker", "benchmark")
 

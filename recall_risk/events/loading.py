@@ -15,12 +15,8 @@ from recall_risk.errors import EventFileError
 from recall_risk.events.build import build_event_set, parse_event
 from recall_risk.events.csvfile import load_csv_event_sets
 from recall_risk.events.eventset import EventSet
-from recall_risk.events.messages import (
-    describe,
-    did_you_mean,
-    format_problems,
-    not_utf8,
-)
+from recall_risk.events.messages import format_problems
+from recall_risk.validation import describe, did_you_mean, not_utf8
 from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
 __all__ = [

@@ -10,7 +10,6 @@ cached between calls.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from recall_risk.prices.checks import (
     select_range,
     validate_prices,
 )
+from recall_risk.validation import close_matches
 
 CSV_FORMAT = "columns Date,Open,High,Low,Close[,Adj Close],Volume"
 """The expected layout, quoted in error messages."""
@@ -130,7 +130,7 @@ class CsvDirectorySource:
                 f"TICKER.csv files ({CSV_FORMAT}) with --prices-dir DIR"
             )
         available = self.tickers()
-        close = difflib.get_close_matches(ticker, available, n=3, cutoff=0.6)
+        close = close_matches(ticker, available, n=3)
         close += [t for t in available if t.lower() == ticker.lower() and t not in close]
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         listing = ", ".join(available[:12]) + (", ..." if len(available) > 12 else "")

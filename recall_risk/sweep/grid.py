@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from recall_risk.validation import StrictModel
 
 _OPS = {
     "<=": lambda a, b: a <= b,
@@ -29,11 +31,7 @@ _OPS = {
 Scalar = bool | int | float | str
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RangeSpec(_Strict):
+class RangeSpec(StrictModel):
     """``{start, stop, step}``: ``start, start + step, ...`` up to and including ``stop``."""
 
     start: int | float
@@ -54,7 +52,7 @@ class RangeSpec(_Strict):
         return [round(self.start + i * self.step, 12) for i in range(self.count())]
 
 
-class SweepModel(_Strict):
+class SweepModel(StrictModel):
     """The raw ``sweep`` mapping, field by field (cross-checks are in :func:`load_sweep_spec`)."""
 
     strategy: str | list[str] | None = None

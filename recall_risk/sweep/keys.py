@@ -5,12 +5,12 @@ component), and ``strategy`` when the sweep covers several strategy entries.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any
 
 from recall_risk.errors import ConfigError, ScoreParamsError
 from recall_risk.scoring import ScoreParams
 from recall_risk.sweep.grid import Scalar
+from recall_risk.validation import did_you_mean
 
 if TYPE_CHECKING:
     from recall_risk.config import RunConfig, StrategyConfig
@@ -29,8 +29,7 @@ def check_score_axis(key: str, values: list[Scalar], base: dict[str, Any], where
     )
     if not ok_path:
         options = [*fields, *(f"{n}.{c}" for n in _NESTED_SCORE for c in _components(n))]
-        close = difflib.get_close_matches(".".join(path), options, n=1, cutoff=0.6)
-        hint = f" (did you mean {SCORE_PREFIX + close[0]!r}?)" if close else ""
+        hint = did_you_mean(key, [SCORE_PREFIX + o for o in options])
         raise ConfigError(
             f"{where}.grid: unknown score parameter {key!r}{hint}; score parameters are: "
             f"{', '.join(SCORE_PREFIX + f for f in fields)} (or score.half_life_days.<component>)"
@@ -86,8 +85,7 @@ def check_strategy_axis(
         cls = resolve_strategy(entry.strategy, where=f"{where}.strategy", base_dir=base_dir)
         if key not in strategy_defaults(cls) or key in INTERNAL_PARAMS:
             allowed = sorted(k for k in strategy_defaults(cls) if k not in INTERNAL_PARAMS)
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(key, allowed)
             raise ConfigError(
                 f"{where}.grid: unknown parameter {key!r}{hint} for strategy {entry.name!r} "
                 f"({cls.__name__}); it takes: {', '.join(allowed)}; score parameters take the "

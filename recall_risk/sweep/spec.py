@@ -15,13 +15,12 @@ so the last key varies fastest and the order never depends on the YAML's key ord
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 
 from pydantic import ValidationError
 
-from recall_risk.config import RunConfig, StrategyConfig, format_validation_error
+from recall_risk.config import RunConfig, StrategyConfig
 from recall_risk.errors import ConfigError
 from recall_risk.metrics import HIGHER_IS_BETTER, METRIC_NAMES
 from recall_risk.sweep.grid import Constraint, RangeSpec, Scalar, SweepModel, SweepSpec
@@ -32,6 +31,7 @@ from recall_risk.sweep.keys import (
     check_strategy_axis,
     score_params_for,
 )
+from recall_risk.validation import did_you_mean, format_validation_error
 
 __all__ = [
     "MAX_AXIS_VALUES",
@@ -43,6 +43,7 @@ __all__ = [
     "Scalar",
     "SweepModel",
     "SweepSpec",
+    "check_metric",
     "load_sweep_spec",
     "score_params_for",
 ]
@@ -64,7 +65,7 @@ def _constraint(text: str, where: str) -> Constraint:
             "of <=, <, >=, >, ==, != (e.g. 'max_drawdown <= 0.3')"
         )
     metric, op, bound = match.groups()
-    _check_metric(metric, f"{where}.constraints")
+    check_metric(metric, f"{where}.constraints")
     try:
         number = float(bound)
     except ValueError:
@@ -72,10 +73,10 @@ def _constraint(text: str, where: str) -> Constraint:
     return Constraint(metric=metric, op=op, bound=number)
 
 
-def _check_metric(name: str, where: str) -> None:
+def check_metric(name: str, where: str) -> None:
+    """Raise :class:`ConfigError` (with "did you mean") unless ``name`` is a known metric."""
     if name not in METRIC_NAMES:
-        close = difflib.get_close_matches(name, METRIC_NAMES, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(name, METRIC_NAMES)
         raise ConfigError(
             f"{where}: unknown metric {name!r}{hint}; expected one of: {', '.join(METRIC_NAMES)}"
         )
@@ -95,8 +96,7 @@ def _entries(model: SweepModel, config: RunConfig, where: str) -> list[StrategyC
         raise ConfigError(f"{where}.strategy: expected one or more distinct names, got {names}")
     for name in names:
         if name not in by_name:
-            close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(name, list(by_name))
             raise ConfigError(
                 f"{where}.strategy: {name!r} is not the name of a strategy entry{hint}; "
                 f"expected one of: {', '.join(by_name)}"
@@ -121,8 +121,8 @@ def load_sweep_spec(config: RunConfig, *, max_points: int | None = MAX_POINTS) -
     try:
         model = SweepModel.model_validate(config.sweep)
     except ValidationError as exc:
-        message = format_validation_error(source, exc, SweepModel)
-        raise ConfigError(_prefix_fields(message)) from None
+        message = format_validation_error(source, exc, SweepModel, prefix="sweep.")
+        raise ConfigError(message) from None
     entries = _entries(model, config, where)
     counts = {k: (v.count() if isinstance(v, RangeSpec) else len(v)) for k, v in model.grid.items()}
     if STRATEGY_KEY in model.grid:
@@ -153,7 +153,7 @@ def load_sweep_spec(config: RunConfig, *, max_points: int | None = MAX_POINTS) -
         axes[key] = tuple(values)
     if len(entries) > 1:
         axes[STRATEGY_KEY] = tuple(e.name for e in entries)
-    _check_metric(model.metric, f"{where}.metric")
+    check_metric(model.metric, f"{where}.metric")
     constraints = tuple(_constraint(c, where) for c in model.constraints)
     heatmap = _heatmap(model, sorted(axes), where)
     direction = HIGHER_IS_BETTER.get(model.metric)
@@ -177,15 +177,9 @@ def _heatmap(model: SweepModel, keys: list[str], where: str) -> tuple[str, str] 
         return (numeric[0], numeric[1]) if len(numeric) >= 2 else None
     for name in model.heatmap:
         if name not in keys:
-            close = difflib.get_close_matches(name, keys, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(name, keys)
             raise ConfigError(
                 f"{where}.heatmap: {name!r} is not a grid parameter{hint}; "
                 f"expected two of: {', '.join(keys)}"
             )
     return (model.heatmap[0], model.heatmap[1])
-
-
-def _prefix_fields(message: str) -> str:
-    """Name fields ``sweep.<field>`` in messages from :func:`format_validation_error`."""
-    return re.sub(r"field '([^']*)'", r"field 'sweep.\1'", message)
