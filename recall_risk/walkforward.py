@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from recall_risk.config import RunConfig
@@ -33,12 +34,14 @@ from recall_risk.folds import (
 )
 from recall_risk.metrics import HIGHER_IS_BETTER, METRIC_NAMES, compute_metrics
 from recall_risk.sweep import (
-    ERROR_COLUMN,
+    FEASIBLE_COLUMN,
+    RANK_COLUMN,
     Evaluator,
     SweepData,
     SweepSpec,
     evaluate_points,
     load_sweep_spec,
+    rank_table,
 )
 from recall_risk.sweep.evaluate import Engine
 from recall_risk.sweep.spec import check_metric
@@ -66,27 +69,17 @@ SUMMARY_METRICS = ("total_return", "sharpe", "max_drawdown", "trades")
 
 
 def feasible_rows(table: pd.DataFrame, spec: SweepSpec, metric: str) -> list[bool]:
-    """Per row: no error, a value for ``metric``, and every constraint of the sweep holds."""
-    out = []
-    for row in table.to_dict("records"):
-        value = _plain(row.get(metric))
-        ok = not row.get(ERROR_COLUMN) and value is not None
-        out.append(ok and all(c.holds(_plain(row.get(c.metric))) for c in spec.constraints))
-    return out
+    """Per row: no error, a value for ``metric``, and every constraint of the sweep holds
+    (:func:`~recall_risk.sweep.rank_table`'s rule)."""
+    return rank_table(table, spec, metric=metric, maximize=True)[FEASIBLE_COLUMN].tolist()
 
 
 def select_best(table: pd.DataFrame, spec: SweepSpec, metric: str, maximize: bool) -> int | None:
     """Row position of the best feasible point (see :func:`feasible_rows`); ties go to the first
     in grid order. None when no point is feasible."""
-    best: int | None = None
-    best_value = 0.0
-    for pos, ok in enumerate(feasible_rows(table, spec, metric)):
-        if not ok:
-            continue
-        value = float(table[metric].iloc[pos])
-        if best is None or (value > best_value if maximize else value < best_value):
-            best, best_value = pos, value
-    return best
+    ranks = rank_table(table, spec, metric=metric, maximize=maximize)[RANK_COLUMN]
+    best = np.flatnonzero(ranks.eq(1).fillna(False).to_numpy(dtype=bool))
+    return int(best[0]) if len(best) else None
 
 
 def _plain(value: Any) -> float | None:
