@@ -1,6 +1,6 @@
 """``recall-risk study``: market-model event study of an event set, and tests of the score.
 
-``recall-risk study NAME|PATH [--prices-dir DIR] [--window -1,5] [--car-window 0,1]
+``recall-risk study NAME|PATH [NAME|PATH ...] [--prices-dir DIR] [--window -1,5] [--car-window 0,1]
 [--estimation-days 250] [--gap-days 30] [--ticker T] [--benchmark B] [--peers A,B]
 [--against-score] [--calibrate] [--params PARAMS.yaml] [--out DIR]``
 
@@ -10,6 +10,12 @@ the tables (CSV, Markdown) and the CAR-path chart (PNG, HTML). ``--against-score
 the score's jump at each event ranks the CARs; ``--calibrate`` fits the component weights to
 the CARs and writes ``score_params.yaml`` (needs ``--out``). Prices are dividend-adjusted where
 the source has an ``Adj Close``.
+
+With several event sets (names, files, ``all`` for every bundled set, or a CSV holding several
+tickers) the study is *pooled*: each stock against its own benchmark (``--benchmark
+TICKER=INDEX,...`` overrides), events that cannot be studied skipped one by one with the reason,
+and the pooled tests, breakdowns, score test, out-of-sample calibration and ``--factor`` report
+of :mod:`recall_risk.cli.study_pooled`.
 """
 
 from __future__ import annotations
@@ -36,7 +42,12 @@ def register(subparsers: Any) -> None:
         help="event study: abnormal returns around each event, and does the score predict them",
         description=__doc__.split("\n\n")[2],
     )
-    parser.add_argument("events", metavar="NAME|PATH", help="bundled event set name or event file")
+    parser.add_argument(
+        "events",
+        metavar="NAME|PATH",
+        nargs="+",
+        help="bundled event set name(s) or event file(s); 'all' for every bundled set",
+    )
     parser.add_argument("--prices-dir", metavar="DIR", help="folder of TICKER.csv files (offline)")
     parser.add_argument(
         "--window",
@@ -62,7 +73,10 @@ def register(subparsers: Any) -> None:
         help="trading days between the estimation window and day 0 (default 30)",
     )
     parser.add_argument("--ticker", help="stock to study (default: the event file's ticker)")
-    parser.add_argument("--benchmark", help="market index (default: the event file's benchmark)")
+    parser.add_argument(
+        "--benchmark",
+        help="market index (default: the event file's); pooled: TICKER=INDEX,... per stock",
+    )
     parser.add_argument("--peers", default="", metavar="A,B", help="rival stocks to study too")
     parser.add_argument(
         "--against-score", action="store_true", help="test score jumps against the CARs"
@@ -71,6 +85,11 @@ def register(subparsers: Any) -> None:
         "--calibrate", action="store_true", help="fit component weights; writes score_params.yaml"
     )
     parser.add_argument("--params", metavar="PARAMS.yaml", help="score parameters for the jumps")
+    parser.add_argument(
+        "--factor",
+        action="store_true",
+        help="also treat the daily score as a cross-sectional factor (IC, high vs low)",
+    )
     parser.add_argument("--out", metavar="DIR", help="write tables and charts into DIR")
     parser.set_defaults(handler=run)
     _accept_negative_windows(parser)
@@ -124,7 +143,12 @@ def run(args: argparse.Namespace) -> int:
         check_output_dir(args.out, marker=MARKER)  # before the study, not after
     params = load_score_params(args.params) if args.params else ScoreParams()
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
-    event_set = load_events(args.events, ticker=args.ticker)
+    from recall_risk.cli.study_pooled import load_sets, run_pooled
+
+    sets = load_sets(args.events, ticker=args.ticker)
+    if len(sets) > 1 or args.factor:
+        return run_pooled(args, sets, options, params, _source(args.prices_dir))
+    event_set = sets[0]
     results = study_event_set(
         event_set,
         _source(args.prices_dir),
@@ -149,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
         calibration = calibrate_weights(jumps, params)
     if not main.studied:  # before writing: a failed study leaves no folder that looks complete
         print(
-            f"error: no event of {args.events} could be studied for {main.ticker}; "
+            f"error: no event of {args.events[0]} could be studied for {main.ticker}; "
             "see the reasons above",
             file=sys.stderr,
         )
@@ -163,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
             jumps=jumps,
             against=against,
             calibration=calibration,
-            params_origin=f"study of {args.events}",
+            params_origin=f"study of {args.events[0]}",
         )
         if calibration is not None:
             _print_calibration(out, calibration, Path(args.out) / "score_params.yaml")
