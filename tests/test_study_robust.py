@@ -63,7 +63,7 @@ def _grank_by_hand(est: np.ndarray, scar: np.ndarray) -> tuple[float, float]:
     big_t = l1 + 1
     u = np.empty((n, big_t))
     for i in range(n):
-        series = list(est[i]) + [scar[i] / s_scar]  # GSAR: SAR on estimation days, SCAR* last
+        series = [*est[i], scar[i] / s_scar]  # GSAR: SAR on estimation days, SCAR* last
         for t in range(big_t):
             below = sum(1 for v in series if v < series[t])
             ties = sum(1 for v in series if v == series[t])

@@ -129,7 +129,6 @@ def _source(prices_dir: str | None) -> PriceSource:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``recall-risk study``; returns the exit code."""
-    from recall_risk.events import load_events
     from recall_risk.scoring import ScoreParams, load_score_params
     from recall_risk.study.data import study_event_set
 

@@ -171,9 +171,7 @@ def _print(report: PooledReport) -> None:
         out.print(f"\nDoes the score flag the events that hurt? {report.against.statement}")
     if report.calibration is not None:
         weights = report.calibration.params.weights.model_dump()
-        out.print(
-            "\ncalibrated weights: " + ", ".join(f"{k} {v:.4f}" for k, v in weights.items())
-        )
+        out.print("\ncalibrated weights: " + ", ".join(f"{k} {v:.4f}" for k, v in weights.items()))
         for fold in report.comparisons:
             out.print(f"out of sample, {fold.sentence()}")
     if report.factor is not None:

@@ -206,8 +206,8 @@ def verdict(tests: PooledTests, cars: np.ndarray) -> str:
     return (
         f"{head} Neither adjusted test rejects a zero mean at the 5% level: no evidence that "
         f"the average event moved the price. With this many events and this much noise, an "
-        f"average effect smaller than about ±{100 * mde:.1f}% would be missed more often than not, so "
-        "this is no evidence of no effect either."
+        f"average effect smaller than about ±{100 * mde:.1f}% would be missed more often than "
+        "not, so this is no evidence of no effect either."
     )
 
 

@@ -66,9 +66,7 @@ def tests_rows(tests: PooledTests) -> tuple[list[str], list[list[str]]]:
     header = ["test", "N", "statistic", "p", "df", "note"]
     rows = [[t.name, str(t.n), num(t.stat), pval(t.p), num(t.df, 0), t.note] for t in tests.tests]
     c = tests.cross
-    rows.append(
-        ["sign", str(c.n), f"{c.negative} neg / {c.positive} pos", pval(c.sign_p), "-", ""]
-    )
+    rows.append(["sign", str(c.n), f"{c.negative} neg / {c.positive} pos", pval(c.sign_p), "-", ""])
     return header, rows
 
 
@@ -104,7 +102,9 @@ def coverage_lines(report: PooledReport) -> list[str]:
     return lines
 
 
-def _sections(report: PooledReport) -> list[tuple[str, str, list[tuple[list[str], list[list[str]]]]]]:
+def _sections(
+    report: PooledReport,
+) -> list[tuple[str, str, list[tuple[list[str], list[list[str]]]]]]:
     """``(heading, paragraph, tables)`` for the Markdown and HTML documents alike."""
     t = report.tests
     out = [
@@ -163,12 +163,18 @@ def pooled_markdown(report: PooledReport) -> str:
 
 
 def pooled_html(report: PooledReport) -> str:
-    """The pooled study as a self-contained HTML page (every text escaped)."""
+    """The pooled study as a self-contained HTML page (every text escaped), with the CAR paths."""
+    from recall_risk.report.html import figure_div
+    from recall_risk.study import charts
+
     sections = []
     for heading, text, tables in _sections(report):
         body = "".join(f"<p>{esc(line)}</p>" for line in text.split("\n"))
         body += "".join(text_table(header, rows) for header, rows in tables)
         sections.append((heading, body))
+    studied = [r for r in report.pooled.results if r.studied]
+    if studied:
+        sections.append(("CAR paths", figure_div(charts.html_figure(studied), "car-path")))
     return page("Pooled event study", [], sections)
 
 
