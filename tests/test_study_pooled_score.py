@@ -93,7 +93,7 @@ def test_calibration_says_plainly_when_it_does_not_beat_defaults() -> None:
     assert "the calibrated weights do NOT beat the defaults" in by_company.sentence()
     for fold in (by_company, by_year):  # and noise is best predicted by nothing at all
         assert fold.zero_rmse <= fold.calibrated_rmse
-        assert "does not beat predicting no abnormal return" in fold.sentence()
+        assert "beat predicting no abnormal return at all" in fold.sentence()
 
 
 def test_pooled_against_counts_high_jump_events_and_states_the_finding() -> None:

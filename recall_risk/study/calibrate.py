@@ -154,7 +154,11 @@ class FoldComparison:
             + (
                 ""
                 if self.calibrated_rmse < self.zero_rmse
-                else "; but it does not beat predicting no abnormal return at all"
+                else (
+                    "; but it does not beat predicting no abnormal return at all"
+                    if self.beats_defaults
+                    else "; nor does it beat predicting no abnormal return at all"
+                )
             )
             + "."
         )

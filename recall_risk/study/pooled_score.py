@@ -140,4 +140,18 @@ def _with_statement(r: PooledAgainst, window: str) -> PooledAgainst:
             " No evidence at the 5% level that the score's jumps rank the price reactions; "
             f"with {r.n} events the test has little power, so this does not show they do not."
         )
-    return PooledAgainst(**{**r.__dict__, "statement": head + verdict + share})
+    return PooledAgainst(**{**r.__dict__, "statement": head + verdict + _ols_note(r) + share})
+
+
+def _ols_note(r: PooledAgainst) -> str:
+    """What the clustered regression adds, weighed by how few clusters stand behind it."""
+    ols = r.ols
+    if math.isnan(ols.p) or ols.p >= 0.05:
+        return ""
+    direction = "larger falls" if ols.slope < 0 else "*higher* CARs (the wrong way)"
+    agrees = (ols.slope < 0) == (r.rho < 0) and r.p < 0.05
+    return (
+        f" The clustered regression alone puts larger jumps with {direction} at the 5% level, "
+        f"but with {ols.clusters} companies its p-value is unreliable"
+        + (" and the rank test agrees." if agrees else " and the rank test does not confirm it.")
+    )

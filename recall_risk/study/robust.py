@@ -62,6 +62,8 @@ class TestResult:
         note: What was assumed or why it is NaN.
     """
 
+    __test__ = False  # a result, not a pytest test class
+
     name: str
     n: int
     stat: float
