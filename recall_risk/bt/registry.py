@@ -6,7 +6,6 @@ Classes are loaded with importlib, never ``eval``.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.util
 import sys
@@ -17,6 +16,7 @@ from typing import Any
 import backtrader as bt
 
 from recall_risk.errors import ConfigError
+from recall_risk.validation import did_you_mean
 
 
 def registered_strategies() -> dict[str, type[bt.Strategy]]:
@@ -95,8 +95,7 @@ def resolve_strategy(
     if ":" not in reference:
         if reference in registry:
             return registry[reference]
-        close = difflib.get_close_matches(reference, list(registry), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(reference, list(registry))
         raise ConfigError(
             f"{where}: unknown strategy {reference!r}{hint}; "
             f"registered: {', '.join(sorted(registry))}; "
@@ -163,8 +162,7 @@ def check_params(cls: type[bt.Strategy], params: dict[str, Any], *, where: str) 
     allowed = sorted(k for k in defaults if k not in INTERNAL_PARAMS)
     for key, value in params.items():
         if key not in defaults or key in INTERNAL_PARAMS:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(key, allowed)
             raise ConfigError(
                 f"{where}.{key}: unknown parameter{hint} for {cls.__name__}; "
                 f"it takes: {', '.join(allowed)}"

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from recall_risk.report.markdown import format_metric
+
 if TYPE_CHECKING:
     from recall_risk.runner import RunResult
 
@@ -17,15 +19,6 @@ def console(*, stderr: bool = False) -> Console:
     if probe.is_terminal:
         return probe
     return Console(stderr=stderr, width=200, no_color=True, highlight=False, soft_wrap=True)
-
-
-def format_value(value: object) -> str:
-    """A metric for display: floats with 4 significant decimals, None as a dash."""
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.4f}"
-    return str(value)
 
 
 def metrics_table(result: RunResult) -> Table:
@@ -41,5 +34,5 @@ def metrics_table(result: RunResult) -> Table:
     if result.benchmark is not None:
         rows.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))
     for label, metrics in rows:
-        table.add_row(label, *(format_value(metrics.get(m)) for m in METRIC_NAMES))
+        table.add_row(label, *(format_metric(metrics.get(m)) for m in METRIC_NAMES))
     return table

@@ -1,8 +1,9 @@
 """``recall-risk study``: market-model event study of an event set, and tests of the score.
 
-``recall-risk study NAME|PATH [NAME|PATH ...] [--prices-dir DIR] [--window -1,5] [--car-window 0,1]
-[--estimation-days 250] [--gap-days 30] [--ticker T] [--benchmark B] [--peers A,B]
-[--against-score] [--calibrate] [--params PARAMS.yaml] [--out DIR]``
+``recall-risk study NAME|PATH [NAME|PATH ...] [--prices-dir DIR] [--window -1,5]
+[--car-window 0,1] [--estimation-days 250] [--gap-days 30] [--ticker T] [--benchmark B]
+[--peers A,B] [--against-score] [--calibrate] [--factor] [--params PARAMS.yaml]
+[--out DIR]``
 
 Prints, per stock, each event's abnormal return on day 0 and +1 and its CAR over the primary
 window with t and p, the events skipped and why, and the cross-sectional tests. ``--out`` writes
@@ -26,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from recall_risk.cli import options
 from recall_risk.cli.output import console
 from recall_risk.errors import ConfigError
 
@@ -40,15 +42,19 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "study",
         help="event study: abnormal returns around each event, and does the score predict them",
-        description=__doc__.split("\n\n")[2],
+        description="Prints, per stock, each event's abnormal return on day 0 and +1 and its CAR "
+        "over the primary window with t and p, the events skipped and why, and the "
+        "cross-sectional tests. --out writes the tables (CSV, Markdown) and the CAR-path chart "
+        "(PNG, HTML). --against-score tests whether the score's jump at each event ranks the "
+        "CARs; --calibrate fits the component weights to the CARs and writes score_params.yaml "
+        "(needs --out). Prices are dividend-adjusted where the source has an Adj Close. "
+        "Several event sets (or 'all', or a CSV of several tickers) are pooled: each stock "
+        "against its own benchmark (--benchmark TICKER=INDEX,...), with the BMP, "
+        "Kolari-Pynnonen adjusted BMP and GRANK tests, breakdowns, out-of-sample calibration "
+        "and, with --factor, the score as a cross-sectional factor.",
     )
-    parser.add_argument(
-        "events",
-        metavar="NAME|PATH",
-        nargs="+",
-        help="bundled event set name(s) or event file(s); 'all' for every bundled set",
-    )
-    parser.add_argument("--prices-dir", metavar="DIR", help="folder of TICKER.csv files (offline)")
+    options.add_event_source(parser, many=True)
+    options.add_prices_dir(parser)
     parser.add_argument(
         "--window",
         default="-1,5",
@@ -72,6 +78,8 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="trading days between the estimation window and day 0 (default 30)",
     )
+    # not options.add_ticker: here the ticker is the stock studied, which may differ from the
+    # event file's (a rival's events against this stock's prices)
     parser.add_argument("--ticker", help="stock to study (default: the event file's ticker)")
     parser.add_argument(
         "--benchmark",
@@ -84,13 +92,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--calibrate", action="store_true", help="fit component weights; writes score_params.yaml"
     )
-    parser.add_argument("--params", metavar="PARAMS.yaml", help="score parameters for the jumps")
+    options.add_params(parser)
     parser.add_argument(
         "--factor",
         action="store_true",
         help="also treat the daily score as a cross-sectional factor (IC, high vs low)",
     )
-    parser.add_argument("--out", metavar="DIR", help="write tables and charts into DIR")
+    options.add_out(parser, default=None)
     parser.set_defaults(handler=run)
     _accept_negative_windows(parser)
 
@@ -117,7 +125,7 @@ def _options(args: argparse.Namespace) -> StudyOptions:
     )
 
 
-def _source(prices_dir: str | None) -> PriceSource:
+def _source(prices_dir: Path | None) -> PriceSource:
     from recall_risk.prices import CsvDirectorySource, YFinanceSource
 
     if prices_dir is None:
@@ -230,12 +238,8 @@ def _print_result(out: Any, result: StudyResult) -> None:
 
 
 def _print_calibration(out: Any, calibration: Any, path: Path) -> None:
-    weights = calibration.params.weights.model_dump()
     out.print(
-        f"\ncalibrated weights ({calibration.n} events): "
-        + ", ".join(f"{k} {v:.4f}" for k, v in weights.items())
-        + f"; leave-one-out RMSE {calibration.loo_rmse:.4f} vs no-model baseline "
-        f"{calibration.baseline_rmse:.4f}; wrote {path}"
+        f"\ncalibrated weights ({calibration.n} events): {calibration.fit_text()}; wrote {path}"
     )
     if calibration.warnings:
         from rich.console import Console

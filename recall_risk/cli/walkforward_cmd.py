@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from rich.table import Table
 
-from recall_risk.cli.output import console, format_value
+from recall_risk.cli import options
+from recall_risk.cli.output import console
+from recall_risk.report.markdown import format_metric
 
 if TYPE_CHECKING:
     from recall_risk.walkforward import WalkForwardResult
@@ -50,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "next test window. Writes folds.csv, folds.md, stitched_equity.csv, chosen_params.json "
         "and summary.json to DIR (default runs/<name>-walkforward/).",
     )
-    parser.add_argument("config", type=Path, help="YAML run config with a sweep section")
+    options.add_config(parser, sweep=True)
     parser.add_argument("--folds", type=int, default=4, metavar="N", help="test folds (4)")
     parser.add_argument(
         "--train-days",
@@ -71,23 +73,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="train windows all start at the first one's start and grow (default: rolling)",
     )
-    parser.add_argument(
-        "--metric", default=None, metavar="M", help="selection metric (default: the sweep's)"
-    )
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
-    parser.add_argument(
-        "--prices-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="offline: read prices from this folder of TICKER.csv files instead of Yahoo Finance",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=("fast", "backtrader"),
-        default="fast",
-        help="fast (numpy, falls back to backtrader when needed) or backtrader for every run",
-    )
+    options.add_metric(parser, use="selection metric", default="the sweep's metric")
+    options.add_out(parser, default="runs/<name>-walkforward/")
+    options.add_prices_dir(parser)
+    options.add_engine(parser)
     parser.set_defaults(handler=_run)
 
 
@@ -129,7 +118,7 @@ def _run(args: argparse.Namespace) -> int:
 def _params_text(params: dict[str, Any] | None) -> str:
     if params is None:
         return "(none: held cash)"
-    return " ".join(f"{k}={format_value(v)}" for k, v in params.items())
+    return " ".join(f"{k}={format_metric(v)}" for k, v in params.items())
 
 
 def fold_table(result: WalkForwardResult) -> Table:
@@ -152,11 +141,11 @@ def fold_table(result: WalkForwardResult) -> Table:
             + (" !" if not (r.train_events and r.test_events) else ""),
             _params_text(r.params),
             f"{r.feasible}/{r.candidates}",
-            format_value(r.in_sample.get(m)),
-            format_value(oos.get(m)),
-            format_value(oos.get("total_return")),
-            format_value(oos.get("max_drawdown")),
-            format_value(oos.get("trades")),
+            format_metric(r.in_sample.get(m)),
+            format_metric(oos.get(m)),
+            format_metric(oos.get("total_return")),
+            format_metric(oos.get("max_drawdown")),
+            format_metric(oos.get("trades")),
         )
     s = result.stitched_metrics
     first, last = result.stitched.index[0].date(), result.stitched.index[-1].date()
@@ -168,10 +157,10 @@ def fold_table(result: WalkForwardResult) -> Table:
         "stitched out-of-sample",
         "",
         "",
-        format_value(s.get(m)),
-        format_value(s.get("total_return")),
-        format_value(s.get("max_drawdown")),
-        format_value(s.get("trades")),
+        format_metric(s.get(m)),
+        format_metric(s.get("total_return")),
+        format_metric(s.get("max_drawdown")),
+        format_metric(s.get("trades")),
         style="bold",
     )
     return table
@@ -200,9 +189,9 @@ def _markdown(result: WalkForwardResult) -> str:
         "|" + "|".join("---" for _ in shown) + "|",
     ]
     for row in table.to_dict("records"):
-        lines.append("| " + " | ".join(format_value(_json_value(row[c])) for c in shown) + " |")
+        lines.append("| " + " | ".join(format_metric(_json_value(row[c])) for c in shown) + " |")
     lines += ["", "## Stitched out-of-sample", "", "| metric | value |", "|---|---|"]
-    lines += [f"| {k} | {format_value(v)} |" for k, v in result.stitched_metrics.items()]
+    lines += [f"| {k} | {format_metric(v)} |" for k, v in result.stitched_metrics.items()]
     notes = [f"- fold {r.fold.index}: {r.note}" for r in result.folds if r.note]
     if result.warnings:
         lines += ["", "## Warnings", "", *(f"- **{w}**" for w in result.warnings)]

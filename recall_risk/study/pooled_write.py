@@ -123,8 +123,7 @@ def _sections(
         out.append(("Does the score flag the events that hurt?", report.against.statement, []))
     if report.calibration is not None:
         c = report.calibration
-        weights = ", ".join(f"{k} {v:.4f}" for k, v in c.params.weights.model_dump().items())
-        text = f"{c.n} events; fitted weights {weights}. " + " ".join(
+        text = f"{c.n} events; fitted weights {c.fit_text()}. " + " ".join(
             f"Out of sample, {f.sentence()}" for f in report.comparisons
         )
         out.append(("Calibration", text + "".join(f" WARNING: {w}" for w in c.warnings), []))
