@@ -111,7 +111,9 @@ def _sweep(args: argparse.Namespace) -> int:
     out = console()
     notes = list(run.notes)
     if not has_parquet():
-        notes.append("pyarrow is not installed: results.parquet skipped (pip install pyarrow)")
+        notes.append(
+            'pyarrow is not installed: results.parquet skipped (pip install "recall-risk[parquet]")'
+        )
     for note in notes:
         err.print(f"note: {note}")
     bench = benchmark_series(config, data.benchmark)
