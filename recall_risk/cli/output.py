@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from recall_risk.report.markdown import format_metric
-
 if TYPE_CHECKING:
     from recall_risk.runner import RunResult
 
@@ -24,6 +22,7 @@ def console(*, stderr: bool = False) -> Console:
 def metrics_table(result: RunResult) -> Table:
     """The run's metrics, one row per strategy plus the benchmark."""
     from recall_risk.metrics import METRIC_NAMES
+    from recall_risk.report.markdown import format_metric
 
     span = result.meta["data_range"]
     table = Table(title=f"{result.config.name}: {span['start']} .. {span['end']}")

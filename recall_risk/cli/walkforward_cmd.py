@@ -20,7 +20,6 @@ from rich.table import Table
 
 from recall_risk.cli import options
 from recall_risk.cli.output import console
-from recall_risk.report.markdown import format_metric
 
 if TYPE_CHECKING:
     from recall_risk.walkforward import WalkForwardResult
@@ -116,6 +115,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _params_text(params: dict[str, Any] | None) -> str:
+    from recall_risk.report.markdown import format_metric
+
     if params is None:
         return "(none: held cash)"
     return " ".join(f"{k}={format_metric(v)}" for k, v in params.items())
@@ -123,6 +124,8 @@ def _params_text(params: dict[str, Any] | None) -> str:
 
 def fold_table(result: WalkForwardResult) -> Table:
     """The terminal table: one row per fold, then the stitched out-of-sample row."""
+    from recall_risk.report.markdown import format_metric
+
     m = result.metric
     kind = "anchored" if result.anchored else "rolling"
     table = Table(title=f"{result.name}: walk-forward, {kind}, by {m} ({result.engine} engine)")
@@ -177,6 +180,8 @@ def _json_value(value: Any) -> Any:
 
 
 def _markdown(result: WalkForwardResult) -> str:
+    from recall_risk.report.markdown import format_metric
+
     table = result.table()
     shown = [c for c in table.columns if c not in ("candidates", "note")]
     lines = [
