@@ -29,8 +29,7 @@ ALL = "all"
 
 def load_sets(names: Sequence[str], *, ticker: str | None = None) -> list[EventSet]:
     """Event sets named on the command line, in order; ``all`` means every bundled set."""
-    from recall_risk.cli.events_cmd import load_one_set
-    from recall_risk.events import bundled_event_sets, is_csv_path, is_event_path
+    from recall_risk.events import bundled_event_sets, is_csv_path, is_event_path, load_events
     from recall_risk.events.loading import load_csv_event_sets
 
     expanded: list[str] = []
@@ -41,7 +40,9 @@ def load_sets(names: Sequence[str], *, ticker: str | None = None) -> list[EventS
         if ticker is None and is_event_path(name) and is_csv_path(name) and Path(name).is_file():
             sets += list(load_csv_event_sets(Path(name)).values())
         else:
-            sets.append(load_one_set(name, ticker))
+            # load_events, not load_one_set: a single set's --ticker may be a rival stock
+            # studied around this file's events (the file's own ticker is kept).
+            sets.append(load_events(name, ticker=ticker))
     return sets
 
 
