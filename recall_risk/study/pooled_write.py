@@ -153,7 +153,13 @@ def pooled_markdown(report: PooledReport) -> str:
     parts = ["# Pooled event study"]
     for heading, text, tables in _sections(report):
         parts.append(f"## {md_cell(heading)}")
-        parts.append("\n".join(md_cell(line) for line in text.split("\n")))
+        lines = text.split("\n")
+        if len(lines) == 1:
+            parts.append(md_cell(text))
+        else:  # one item a line; indented lines (a set's skipped events) nested under it
+            parts.append(
+                "\n".join(("  - " if ln.startswith("  ") else "- ") + md_cell(ln) for ln in lines)
+            )
         for header, rows in tables:
             parts.append(
                 md_table([md_cell(h) for h in header], [[md_cell(c) for c in r] for r in rows])
