@@ -147,3 +147,28 @@ def test_multi_ticker_csv_is_pooled_with_per_ticker_benchmarks(prices_dir, tmp_p
 def test_pooled_bad_options_exit_2(prices_dir, capsys, args, message) -> None:
     code, _, err = _run(capsys, "byd", "xpeng", "--prices-dir", str(prices_dir), *args)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_pooled_test_figures_are_the_textbook_ones(all_out) -> None:
+    from scipy import stats
+
+    out, _, _ = all_out
+    tests = pd.read_csv(out / "pooled_tests.csv").set_index("test")
+    events = pd.read_csv(out / "pooled_events.csv")
+    plain = stats.ttest_1samp(events["car"], 0.0)
+    assert tests.loc["t", "stat"] == pytest.approx(plain.statistic, rel=1e-9)
+    bmp = stats.ttest_1samp(events["scar"], 0.0)  # BMP: a t-test of the standardised CARs
+    assert tests.loc["BMP", "stat"] == pytest.approx(bmp.statistic, rel=1e-9)
+    clusters = events.groupby("cluster")["car"].mean()
+    collapsed = stats.ttest_1samp(clusters, 0.0)
+    assert tests.loc["t, clusters as one", "n"] == len(clusters) < len(events)
+    assert tests.loc["t, clusters as one", "stat"] == pytest.approx(collapsed.statistic, rel=1e-9)
+    clustered = events[events["cluster_size"] > 1]
+    assert (clustered.groupby("cluster")["id"].size() > 1).all()
+
+
+def test_pooled_mode_uses_the_window_options(prices_dir, capsys) -> None:
+    args = ["byd", "xpeng", "--prices-dir", str(prices_dir), "--car-window", "0,0"]
+    code, text, _ = _run(capsys, *args, "--estimation-days", "200")
+    assert code == 0
+    assert "pooled tests, CAR [0,0]" in text

@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
 
     sets = load_sets(args.events, ticker=args.ticker)
     if len(sets) > 1 or args.factor:
-        return run_pooled(args, sets, options, params, _source(args.prices_dir))
+        return run_pooled(args, sets, study_options, params, _source(args.prices_dir))
     event_set = sets[0]
     results = study_event_set(
         event_set,
