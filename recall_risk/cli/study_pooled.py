@@ -124,7 +124,10 @@ def run_pooled(
 ) -> int:
     """Handle a pooled ``recall-risk study``; returns the exit code."""
     if args.peers.strip():
-        raise ConfigError("--peers works with one event set; give one NAME|PATH to use it")
+        raise ConfigError(
+            "--peers works with one event set and without --factor; give one NAME|PATH "
+            "(and drop --factor) to use it"
+        )
     report = build_report(args, sets, options, params, source)
     _print(report)
     if not report.tests.n:
