@@ -1,9 +1,9 @@
-"""The score as a factor: IC and high-vs-low returns against alphalens-reloaded, coverage, and
-point in time (the forward return starts at the close the score is known)."""
+"""The score as a factor: IC against scipy, coverage, and point in time (the forward return starts
+at the close the score is known). The comparison with alphalens-reloaded, a peer the tests do not
+depend on, is ``bench/factor_vs_alphalens.py`` (the ``bench`` extra)."""
 
 from __future__ import annotations
 
-import warnings
 from datetime import date
 
 import numpy as np
@@ -41,32 +41,6 @@ def test_daily_ic_is_scipys_spearman_per_date() -> None:
     for day, group in list(panel.dropna(subset=["fwd_5"]).groupby("date"))[::7]:
         rho = stats.spearmanr(group["score"], group["fwd_5"]).statistic
         assert ours.loc[day] == pytest.approx(rho, rel=1e-12)
-
-
-@pytest.mark.slow  # importing alphalens pulls IPython and seaborn in: a few seconds
-def test_ic_and_quantile_returns_match_alphalens() -> None:
-    al = pytest.importorskip("alphalens")
-    panel, prices = _synthetic()
-    factor = panel.set_index(["date", "ticker"])["score"]
-    factor.index = factor.index.set_names(["date", "asset"])
-    with warnings.catch_warnings():  # alphalens 0.5.1 warns under pandas 3 (inplace=...)
-        warnings.simplefilter("ignore")
-        data = al.utils.get_clean_factor_and_forward_returns(
-            factor, prices, quantiles=2, periods=HORIZONS, max_loss=1.0
-        )
-        ic = al.performance.factor_information_coefficient(data)
-        by_q = al.performance.mean_return_by_quantile(data, demeaned=False)[0]
-    # alphalens keeps only dates with every horizon's forward return: compare on those.
-    kept = panel[panel["date"].isin(ic.index)]
-    report = factor_report(kept)
-    for h in HORIZONS:
-        ours = daily_ic(kept, h)
-        theirs = ic[f"{h}D"]
-        assert list(ours.index) == list(theirs.index)
-        np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=1e-9, atol=1e-12)
-        row = report.quantiles.set_index("horizon").loc[h]
-        assert row["low"] == pytest.approx(by_q.loc[1, f"{h}D"], rel=1e-9)
-        assert row["high"] == pytest.approx(by_q.loc[2, f"{h}D"], rel=1e-9)
 
 
 class _Prices:
