@@ -39,9 +39,11 @@ from recall_risk.events import (
     Event,
     EventSet,
     Incident,
+    Investigation,
     Orders,
     QualityRanking,
     Recall,
+    Regulatory,
     bundled_event_sets,
     is_csv_path,
     load_csv_event_sets,
@@ -72,6 +74,14 @@ TYPE_COLUMNS: tuple[str, ...] = (
     "fatalities",
     "injuries",
     "severity",
+    # investigation
+    "action",
+    "vehicles",
+    "subject",
+    # regulatory (action and severity above)
+    "authority",
+    "amount",
+    "annual_revenue",
 )
 """Type-specific columns, each once, in the order of EVENT_TYPES (``model`` belongs to all)."""
 CSV_COLUMNS: tuple[str, ...] = SET_COLUMNS + COMMON_COLUMNS + TYPE_COLUMNS
@@ -243,6 +253,14 @@ def describe(event: Event, event_set: EventSet) -> str:
         if event.severity is not None:
             parts.append(f"severity {event.severity:g}")
         return ", ".join(parts)
+    if isinstance(event, Investigation):
+        covered = f", {event.vehicles:,} vehicles" if event.vehicles else ""
+        return f"investigation {event.action}{covered}"
+    if isinstance(event, Regulatory):
+        text = f"{event.action.replace('_', ' ')} by {event.authority}"
+        if event.amount is not None:
+            text += f", amount {event.amount:,.0f}"
+        return text
     raise TypeError(f"unknown event type {type(event).__name__}")  # pragma: no cover
 
 
