@@ -6,6 +6,8 @@ Sub-commands:
 - ``events show NAME|PATH [--format table|json|csv] [--ticker T]``: the events of a bundled set
   or of a YAML/CSV file (every ticker of a CSV file unless ``--ticker`` picks one).
 - ``events validate PATH``: ``ok: N events (...)`` and exit 0, or the problems and exit 2.
+- ``events import SOURCE ...``: regulator records into an event file
+  (:mod:`recall_risk.cli.import_cmd`).
 
 ``--format json`` writes a list of records, one per event: ``ticker``, ``company``,
 ``benchmark``, then the event's fields in :data:`CSV_COLUMNS` order (dates in ISO format).
@@ -110,6 +112,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     validate = sub.add_parser("validate", help="check an event file; exit 2 with the problems")
     validate.add_argument("path", metavar="PATH", help="event file (.yaml, .yml or .csv)")
     validate.set_defaults(handler=run_validate)
+
+    from recall_risk.cli import import_cmd
+
+    import_cmd.register(sub)
 
 
 def load_sets(name_or_path: str, ticker: str | None = None) -> list[EventSet]:

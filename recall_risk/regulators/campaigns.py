@@ -15,8 +15,8 @@ count from the day after they were opened (INV.txt field 7 ODATE): PE21020 was o
 reported 2022-06-09.
 
 Derived fields. ``safety_critical`` is false only for a record whose consequence text names none
-of crash, injury, death, fire or burn and that carries no do-not-drive or park-outside advisory
-(no consequence text at all: true). ``remedy`` is ``ota`` when the corrective action says
+of crash, injury, death, fire, burn, fuel leak, loss of control or stall and that carries no
+do-not-drive or park-outside advisory (no consequence text at all: true). ``remedy`` is ``ota`` when the corrective action says
 "over-the-air" (or "over the air", or OTA) or the API flags ``overTheAirUpdate``.
 """
 
@@ -36,7 +36,10 @@ from recall_risk.regulators.sales import SalesTable
 AnnouncedRule = Literal["safe", "record-created", "report-received"]
 ANNOUNCED_RULES: tuple[str, ...] = ("safe", "record-created", "report-received")
 
-_HARM = re.compile(r"\b(crash|injur|death|fatal|fire|burn)", re.IGNORECASE)
+_HARM = re.compile(
+    r"\b(crash|injur|death|fatal|fire|burn|fuel leak|loss of (?:vehicle )?control|stall)",
+    re.IGNORECASE,
+)
 _OTA = re.compile(r"over[- ]the[- ]air|\bOTA\b", re.IGNORECASE)
 _VEHICLES = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{4,})\s+(?:vehicles|units)", re.IGNORECASE)
 _ONE_DAY = timedelta(days=1)
