@@ -16,8 +16,9 @@ reported 2022-06-09.
 
 Derived fields. ``safety_critical`` is false only for a record whose consequence text names none
 of crash, injury, death, fire, burn, fuel leak, loss of control or stall and that carries no
-do-not-drive or park-outside advisory (no consequence text at all: true). ``remedy`` is ``ota`` when the corrective action says
-"over-the-air" (or "over the air", or OTA) or the API flags ``overTheAirUpdate``.
+do-not-drive or park-outside advisory (no consequence text at all: true). ``remedy`` is ``ota``
+when the corrective action says "over-the-air" (or "over the air", or OTA) or the API flags
+``overTheAirUpdate``.
 """
 
 from __future__ import annotations
