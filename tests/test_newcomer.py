@@ -129,7 +129,7 @@ def test_newcomer_installs_runs_and_compares(prices_dir, tmp_path):
     score = _run([cli, "score", "xiaomi_su7", *window, "--format", "csv"], cwd=work, env=env)
     assert score.returncode == 0, score.stderr
     lines = score.stdout.splitlines()
-    assert lines[0] == "date,score,recall,quality,orders,incident"
+    assert lines[0] == "date,score,recall,quality,orders,incident,investigation,regulatory"
     assert len(lines) == 1 + 261  # the weekdays of 2025
     assert lines[1].startswith("2025-01-01,") and lines[-1].startswith("2025-12-31,")
 

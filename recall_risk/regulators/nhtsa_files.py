@@ -178,8 +178,11 @@ def _zip_lines(handle: io.BufferedReader, name: str, fmt: FlatFormat) -> Iterato
 def _text_lines(binary: io.BufferedIOBase | io.RawIOBase | zipfile.ZipExtFile) -> Iterator[str]:
     # latin-1 maps every byte to a character: free text from old records never fails to decode.
     text = io.TextIOWrapper(binary, encoding="latin-1", newline="\n")  # type: ignore[arg-type]
-    for line in text:
-        yield line.rstrip("\r\n")
+    try:
+        for line in text:
+            yield line.rstrip("\r\n")
+    finally:
+        text.detach()  # the caller owns (and closes) the binary file
 
 
 def read_rows(path: str | Path, fmt: FlatFormat) -> Iterator[Row]:
