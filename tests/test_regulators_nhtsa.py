@@ -211,7 +211,10 @@ def test_fetch_walks_models_vehicles_then_campaigns():
 
 
 def test_api_dates_are_day_first_and_checked(tmp_path):
-    bad = {"Count": 1, "results": [{"NHTSACampaignNumber": "23V1", "ReportReceivedDate": "2/30/2023"}]}
+    bad = {
+        "Count": 1,
+        "results": [{"NHTSACampaignNumber": "23V1", "ReportReceivedDate": "2/30/2023"}],
+    }
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad))
     with pytest.raises(EventFileError, match="ReportReceivedDate.*DD/MM/YYYY.*'2/30/2023'"):
