@@ -217,7 +217,7 @@ def test_api_dates_are_day_first_and_checked(tmp_path):
     }
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad))
-    with pytest.raises(EventFileError, match="ReportReceivedDate.*DD/MM/YYYY.*'2/30/2023'"):
+    with pytest.raises(EventFileError, match=r"ReportReceivedDate.*DD/MM/YYYY.*'2/30/2023'"):
         import_api(load_json_files([path]))
     with pytest.raises(EventFileError, match="expected NHTSA's API answer"):
         import_api([("x.json", {"Count": 0})])
@@ -226,7 +226,7 @@ def test_api_dates_are_day_first_and_checked(tmp_path):
 def test_truncated_zip_is_one_clear_error(tmp_path):
     cut = tmp_path / "FLAT_RCL_POST_2010.zip"
     cut.write_bytes(RCL_ZIP.read_bytes()[:300])
-    with pytest.raises(EventFileError, match="not a readable zip.*truncated"):
+    with pytest.raises(EventFileError, match=r"not a readable zip.*truncated"):
         import_recalls(cut)
 
 
