@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from recall_risk.errors import EventFileError
@@ -40,6 +41,11 @@ class FlatFormat:
     def number(self, name: str) -> int:
         """RCL.txt / INV.txt field number (1-based) of ``name``."""
         return self.names.index(name) + 1
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Position of each field in a row."""
+        return {name: i for i, name in enumerate(self.names)}
 
 
 # RCL.txt, "Field# Name Type/Size Description" (sizes as of May 2025):
@@ -123,12 +129,17 @@ INV = FlatFormat(
 )
 
 
-@dataclass(frozen=True)
 class Row:
-    """One record: its line number (1-based) and cells by field name (missing newer fields: "")."""
+    """One record: its line number (1-based) and its cells, padded with "" for the fields added
+    after it was written. ``row[name]`` is the cell of a field."""
 
-    line: int
-    cells: dict[str, str]
+    __slots__ = ("index", "line", "values")
+
+    def __init__(self, line: int, values: list[str], index: dict[str, int]) -> None:
+        self.line, self.values, self.index = line, values, index
+
+    def __getitem__(self, name: str) -> str:
+        return self.values[self.index[name]]
 
 
 def _lines(path: Path, fmt: FlatFormat) -> Iterator[str]:
@@ -197,24 +208,33 @@ def read_rows(path: str | Path, fmt: FlatFormat) -> Iterator[Row]:
     """
     path = Path(path)
     count = 0
-    names = fmt.names
+    width, least, index = len(fmt.names), fmt.min_fields, fmt.index
     for number, line in enumerate(_lines(path, fmt), start=1):
-        if not line.strip():
-            continue
         values = line.split("\t")
-        if not fmt.min_fields <= len(values) <= len(names):
+        if not least <= len(values) <= width:
+            if not line.strip():
+                continue
             raise EventFileError(
                 f"{path}: line {number}: {len(values)} TAB-separated fields; expected "
-                f"{fmt.min_fields} to {len(names)} as {fmt.doc} describes (is this NHTSA's "
-                f"{fmt.label} file?)"
+                f"{least} to {width} as {fmt.doc} describes (is this NHTSA's {fmt.label} file?)"
             )
         count += 1
-        cells = dict(zip(names, values, strict=False))
-        for missing in names[len(values) :]:
-            cells[missing] = ""
-        yield Row(number, cells)
+        if len(values) < width:
+            values.extend([""] * (width - len(values)))
+        yield Row(number, values, index)
     if count == 0:
         raise EventFileError(f"{path}: holds no records; expected NHTSA's {fmt.label} flat file")
+
+
+@lru_cache(maxsize=65536)
+def _yyyymmdd(text: str) -> date | None:
+    """A ``YYYYMMDD`` text as a date, ``None`` when it is not one (cached: dates repeat)."""
+    if len(text) == 8 and text.isdigit():
+        try:
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            return None
+    return None
 
 
 def field_date(path: str | Path, row: Row, fmt: FlatFormat, field: str) -> date | None:
@@ -223,14 +243,12 @@ def field_date(path: str | Path, row: Row, fmt: FlatFormat, field: str) -> date 
     Raises:
         EventFileError: naming the line and the field, for anything but a real calendar date.
     """
-    text = row.cells[field].strip()
+    text = row[field].strip()
     if not text:
         return None
-    if len(text) == 8 and text.isdigit():
-        try:
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        except ValueError:
-            pass
+    parsed = _yyyymmdd(text)
+    if parsed is not None:
+        return parsed
     raise EventFileError(
         f"{path}: line {row.line}: field {fmt.number(field)} {field}: expected a date YYYYMMDD, "
         f"got {text[:20]!r}"
@@ -243,7 +261,7 @@ def field_int(path: str | Path, row: Row, fmt: FlatFormat, field: str) -> int | 
     Raises:
         EventFileError: naming the line and the field, for anything but digits.
     """
-    text = row.cells[field].strip()
+    text = row[field].strip()
     if not text:
         return None
     if not text.isdigit():

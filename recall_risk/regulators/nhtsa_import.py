@@ -35,7 +35,7 @@ def _year(text: str) -> int | None:
 
 
 def _add_recall_row(campaigns: dict[str, Campaign], path: Path, row: Row, source: str) -> None:
-    cells = row.cells
+    cells = row
     number = cells["CAMPNO"].strip()
     if not number:
         raise EventFileError(
@@ -76,11 +76,12 @@ def read_campaigns(path: str | Path, *, vehicles_only: bool = True) -> tuple[lis
     path = Path(path)
     campaigns: dict[str, Campaign] = {}
     rows = 0
+    name = path.name
     for row in read_rows(path, RCL):
         rows += 1
-        if vehicles_only and row.cells["RCLTYPECD"].strip().upper() != "V":
+        if vehicles_only and row["RCLTYPECD"].strip().upper() != "V":
             continue
-        _add_recall_row(campaigns, path, row, path.name)
+        _add_recall_row(campaigns, path, row, name)
     return list(campaigns.values()), rows
 
 
@@ -146,7 +147,7 @@ def read_probes(path: str | Path) -> tuple[list[Probe], int]:
     rows = 0
     for row in read_rows(path, INV):
         rows += 1
-        cells = row.cells
+        cells = row
         number = cells["ACTION_NUMBER"].strip().upper()
         if len(number) < 3 or number[:2] not in ("PE", "EA", "RQ", "DP", "AQ"):
             raise EventFileError(
