@@ -226,3 +226,14 @@ def test_download_resumes_or_restarts_cleanly(tmp_path, monkeypatch, honours_ran
     assert path == tmp_path / "FLAT_INV.zip" and path.read_bytes() == payload
     assert seen == ["bytes=1000-"] and done[-1] == len(payload)
     assert not (tmp_path / "FLAT_INV.zip.part").exists()
+
+
+def test_investigation_csv_round_trips(tmp_path, capsys):
+    out = tmp_path / "probes.csv"
+    argv = ["events", "import", "nhtsa-investigations", str(INV_ZIP), "--out", str(out)]
+    assert _run(capsys, *argv)[0] == 0
+    sets = load_csv_event_sets(out)
+    yaml_out = tmp_path / "probes.yaml"
+    argv[-1] = str(yaml_out)
+    assert _run(capsys, *argv)[0] == 0
+    assert list(sets["TSLA"]) == list(load_events(yaml_out))
