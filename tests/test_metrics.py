@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from recall_risk.strategies import BuyAndHold, RiskExit, RiskRotation
 
 from recall_risk.bt import risk_frame
 from recall_risk.bt.engine import BacktestOutput, run_backtest
 from recall_risk.events import load_events
 from recall_risk.metrics import METRIC_NAMES, compute_metrics, daily_returns, drawdown
 from recall_risk.prices import CsvDirectorySource
+from recall_risk.strategies import BuyAndHold, RiskExit, RiskRotation
 
 TOL = 1e-9
 YEAR = 252

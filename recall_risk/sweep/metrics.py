@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import empyrical as ep
 import numpy as np
 import pandas as pd
 
@@ -66,6 +65,8 @@ class MetricsOnDates:
         self, equity: np.ndarray, exposure: np.ndarray, trade_pnls: Sequence[float]
     ) -> dict[str, float | int | None]:
         """All of :data:`recall_risk.metrics.METRIC_NAMES`, as ``compute_metrics`` gives them."""
+        import empyrical as ep  # imports yfinance and its HTTP stack: only when metrics are made
+
         returns = _returns(equity)
         rf = self.rf
         final = float(equity[-1])
