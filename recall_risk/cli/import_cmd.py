@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from recall_risk.cli import options
 from recall_risk.errors import EventFileError
 from recall_risk.regulators import ANNOUNCED_RULES, ImportResult
 
@@ -33,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "import",
         help="import a regulator's public records (NHTSA) into an event file",
-        description=__doc__.split("\n\n")[0],
+        description="Import a regulator's public records into an event file that run, score and "
+        "study read: NHTSA's recall flat file, its investigation flat file, or its recalls API.",
     )
     sub = parser.add_subparsers(dest="import_source", metavar="SOURCE", required=True)
     recalls = sub.add_parser("nhtsa-recalls", help="NHTSA's recall flat file (FLAT_RCL*.zip)")
@@ -82,14 +84,20 @@ def _announced_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
+    # --out and --ticker mean something else here than the shared options of cli/options.py: an
+    # event file to write (not a report folder), and a list of tickers to keep (not one to read)
     parser.add_argument(
         "--out", required=True, type=Path, metavar="PATH", help="event file to write (.csv|.yaml)"
     )
     parser.add_argument("--ticker", metavar="T[,T...]", help="keep only these tickers")
     parser.add_argument("--map", metavar="MAP.csv", help="manufacturer map extending the bundled")
-    parser.add_argument("--run-config", type=Path, metavar="PATH", help="also write a run config")
-    parser.add_argument("--start", metavar="DATE", help="the run config's first day")
-    parser.add_argument("--end", metavar="DATE", help="the run config's last day")
+    parser.add_argument(
+        "--run-config",
+        type=Path,
+        metavar="PATH",
+        help="also write a run config backtesting the imported tickers from --start to --end",
+    )
+    options.add_dates(parser, required=False)
 
 
 def _tickers(args: argparse.Namespace) -> set[str] | None:

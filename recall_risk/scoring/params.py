@@ -71,7 +71,7 @@ class ComponentWeights(StrictModel):
     regulatory: float = Field(default=0.7, ge=0, le=1)
 
 
-class InvestigationSeverity(BaseModel):
+class InvestigationSeverity(StrictModel):
     """Magnitude of a defect investigation by kind (each in [0, 1])."""
 
     model_config = _CONFIG
@@ -83,7 +83,7 @@ class InvestigationSeverity(BaseModel):
     AQ: float = Field(default=0.25, ge=0, le=1)
 
 
-class RegulatorySeverity(BaseModel):
+class RegulatorySeverity(StrictModel):
     """Magnitude of a regulatory finding by kind (each in [0, 1])."""
 
     model_config = _CONFIG
