@@ -26,6 +26,7 @@ from recall_risk.events import (
     bundled_event_sets,
     load_events,
 )
+from recall_risk.regulators import import_api, import_investigations, import_recalls
 from recall_risk.scoring import Explanation, ScoreParams, explain, score_events, score_many
 from recall_risk.signals import HysteresisGate, needs_rebalance, rotation_weights, scaled_weight
 
@@ -53,6 +54,9 @@ __all__ = [
     "__version__",
     "bundled_event_sets",
     "explain",
+    "import_api",
+    "import_investigations",
+    "import_recalls",
     "load_events",
     "needs_rebalance",
     "rotation_weights",

@@ -20,7 +20,6 @@ import csv
 import io
 import sys
 from pathlib import Path
-from typing import Any
 
 from recall_risk.cli import options
 from recall_risk.errors import EventFileError
@@ -115,23 +114,23 @@ def _source_file(args: argparse.Namespace, url: str) -> Path:
                 f"give the file as published ({url.rsplit('/', 1)[-1]}) or --download"
             )
         return args.file
-    from recall_risk.regulators.download import download
-
-    return download(url, cache_dir=args.cache_dir, refresh=args.refresh, progress=_progress_bar())
-
-
-def _progress_bar() -> Any:
     from rich.console import Console
+    from rich.progress import DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    from recall_risk.regulators.download import download
 
     console = Console(file=sys.stderr)
     if not console.is_terminal:
-        return None
+        return download(url, cache_dir=args.cache_dir, refresh=args.refresh)
+    name = url.rsplit("/", 1)[-1]
+    columns = (TextColumn(name), *Progress.get_default_columns()[1:2], DownloadColumn())
+    with Progress(*columns, TransferSpeedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(name, total=None)
 
-    def show(done: int, total: int | None) -> None:
-        size = f"{done / 1e6:,.1f} MB" + (f" of {total / 1e6:,.1f} MB" if total else "")
-        console.print(f"downloading: {size}", end="\r", markup=False, highlight=False)
+        def show(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
 
-    return show
+        return download(url, cache_dir=args.cache_dir, refresh=args.refresh, progress=show)
 
 
 def _check_output(args: argparse.Namespace) -> None:
