@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.calibrate and not args.out:
         raise ConfigError("--calibrate writes score_params.yaml: give --out DIR")
-    options = _options(args)
+    study_options = _options(args)
     if args.out:
         from recall_risk.report.atomic import check_output_dir
         from recall_risk.study.write import MARKER
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     results = study_event_set(
         event_set,
         _source(args.prices_dir),
-        options,
+        study_options,
         ticker=args.ticker,
         benchmark=args.benchmark,
         peers=peers,
