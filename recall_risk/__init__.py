@@ -18,12 +18,15 @@ from recall_risk.events import (
     Event,
     EventSet,
     Incident,
+    Investigation,
     Orders,
     QualityRanking,
     Recall,
+    Regulatory,
     bundled_event_sets,
     load_events,
 )
+from recall_risk.regulators import import_api, import_investigations, import_recalls
 from recall_risk.scoring import Explanation, ScoreParams, explain, score_events, score_many
 from recall_risk.signals import HysteresisGate, needs_rebalance, rotation_weights, scaled_weight
 
@@ -39,16 +42,21 @@ __all__ = [
     "Explanation",
     "HysteresisGate",
     "Incident",
+    "Investigation",
     "Orders",
     "PriceDataError",
     "QualityRanking",
     "Recall",
     "RecallRiskError",
+    "Regulatory",
     "ScoreParams",
     "ScoreParamsError",
     "__version__",
     "bundled_event_sets",
     "explain",
+    "import_api",
+    "import_investigations",
+    "import_recalls",
     "load_events",
     "needs_rebalance",
     "rotation_weights",

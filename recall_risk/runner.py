@@ -25,6 +25,7 @@ from recall_risk.errors import ConfigError, RecallRiskError
 from recall_risk.events import EventSet, is_csv_path, load_events, merge_event_sets
 from recall_risk.metrics import compute_metrics
 from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource, validate_prices
+from recall_risk.scoring import COLUMNS as SCORE_COLUMNS
 from recall_risk.scoring import ScoreParams
 
 Progress = Callable[[str, int, int], None]
@@ -211,7 +212,7 @@ def run_config(
     bench_prices = src.load(config.data.benchmark, start, end) if config.data.benchmark else None
 
     frames = {t: risk_frame(prices[t], events.get(t), params) for t in config.data.tickers}
-    scores = {t: frames[t][["score", "recall", "quality", "orders", "incident"]] for t in frames}
+    scores = {t: frames[t][list(SCORE_COLUMNS)] for t in frames}
     broker = config.broker
     common = {
         "cash": broker.cash,

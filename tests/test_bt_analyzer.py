@@ -47,6 +47,8 @@ TINY = pd.DataFrame(
         "quality": [0.0] * 6,
         "orders": [0.0] * 6,
         "incident": [0.0] * 6,
+        "investigation": [0.0] * 6,
+        "regulatory": [0.0] * 6,
     },
     index=pd.date_range("2024-01-01", periods=6, freq="B", name="date"),
 )

@@ -37,6 +37,8 @@ def make_frame(scores, opens=None, start="2024-01-01") -> pd.DataFrame:
             "quality": zeros,
             "orders": zeros,
             "incident": zeros,
+            "investigation": zeros,
+            "regulatory": zeros,
         },
         index=pd.date_range(start, periods=n, freq="B", name="date"),
     )

@@ -57,9 +57,17 @@ def test_walkforward_metric_help_in_the_printed_help():
     assert f"one of: {', '.join(METRIC_NAMES)}" in text
 
 
-OWN_MEANING = {("recall-risk study", "--ticker")}
+_IMPORTS = (
+    "recall-risk events import nhtsa-recalls",
+    "recall-risk events import nhtsa-investigations",
+    "recall-risk events import nhtsa-api",
+)
+OWN_MEANING = {("recall-risk study", "--ticker")} | {
+    (name, option) for name in _IMPORTS for option in ("--out", "--ticker")
+}
 """Options that share a name but not a meaning: study's --ticker is the stock studied, which may
-differ from the event file's company (a rival's events against this stock)."""
+differ from the event file's company (a rival's events against this stock); events import's --out
+is the event file it writes (not a report folder) and its --ticker a list of tickers to keep."""
 SHARED = ("--prices-dir", "--engine", "--out", "--quiet", "--params", "--ticker", "--format")
 
 

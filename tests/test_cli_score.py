@@ -11,7 +11,7 @@ from recall_risk.cli import main
 from recall_risk.events import load_events
 from recall_risk.scoring import score_events
 
-HEADER = "date,score,recall,quality,orders,incident"
+HEADER = "date,score,recall,quality,orders,incident,investigation,regulatory"
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -330,3 +330,57 @@ def test_load_events_missing_path():
 def test_load_events_unknown_bundled_name_suggests_one():
     with pytest.raises(EventFileError, match="did you mean 'xiaomi_su7'"):
         load_events("xiaomi_su8")
+
+
+def test_investigation_and_regulatory_events_load_and_are_checked():
+    from recall_risk.events import Investigation, Regulatory, build_event_set
+
+    raw = [
+        {
+            "id": "PE21020",
+            "type": "investigation",
+            "announced": "2021-08-16",
+            "source": "NHTSA",
+            "action": "PE",
+            "vehicles": 765000,
+        },
+        {
+            "id": "vw-nov",
+            "type": "regulatory",
+            "announced": "2015-09-18",
+            "source": "EPA NOV",
+            "action": "notice_of_violation",
+            "authority": "EPA",
+        },
+    ]
+    events = build_event_set(
+        raw, company="X", ticker="X", benchmark=None, source="t.yaml", strict=False
+    )
+    assert isinstance(events.by_id("PE21020"), Investigation)
+    assert isinstance(events.by_id("vw-nov"), Regulatory)
+    bad = [
+        {
+            "id": "f",
+            "type": "regulatory",
+            "announced": "2015-09-18",
+            "source": "s",
+            "action": "fine",
+            "authority": "EPA",
+            "amount": 1e9,
+        },
+        {
+            "id": "p",
+            "type": "investigation",
+            "announced": "2021-08-16",
+            "source": "s",
+            "action": "XX",
+        },
+    ]
+    with pytest.raises(EventFileError) as info:
+        build_event_set(bad, company="X", ticker="X", benchmark=None, source="t.yaml", strict=False)
+    message = str(info.value)
+    assert (
+        "event #0 ('f'), field 'annual_revenue': a fine's amount and annual_revenue go together"
+        in message
+    )
+    assert "event #1 ('p'), field 'action'" in message and "'PE'" in message

@@ -162,7 +162,7 @@ def test_newcomer_installs_runs_and_compares(prices_dir, tmp_path):
     # the foundation's must-show: the installed score command from another directory
     assert score["code"] == 0, score["err"]
     lines = score["out"].splitlines()
-    assert lines[0] == "date,score,recall,quality,orders,incident"
+    assert lines[0] == "date,score,recall,quality,orders,incident,investigation,regulatory"
     assert len(lines) == 1 + 261  # the weekdays of 2025
     assert lines[1].startswith("2025-01-01,") and lines[-1].startswith("2025-12-31,")
 

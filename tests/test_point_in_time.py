@@ -10,14 +10,18 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recall_risk.calendar import weekday_calendar
 from recall_risk.events import (
     Deliveries,
     Incident,
+    Investigation,
     Orders,
     QualityRanking,
     Recall,
+    Regulatory,
     bundled_event_sets,
     load_events,
 )
@@ -38,10 +42,22 @@ def make(kind: str, announced: date, occurred: date | None):
         return Orders(**base, period="2025-01", change=-0.2)
     if kind == "deliveries":
         return Deliveries(**base, period="2025-01", units=10, change=-0.2)
+    if kind == "investigation":
+        return Investigation(**base, action="EA", vehicles=1000)
+    if kind == "regulatory":
+        return Regulatory(**base, action="fine", authority="EPA", amount=5.0, annual_revenue=100.0)
     return Incident(**base, fatalities=1)
 
 
-KINDS = ("recall", "quality_ranking", "orders", "deliveries", "incident")
+KINDS = (
+    "recall",
+    "quality_ranking",
+    "orders",
+    "deliveries",
+    "incident",
+    "investigation",
+    "regulatory",
+)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -152,3 +168,76 @@ def test_event_counts_from_its_announcement_day_not_a_day_earlier(name, event_id
         on_day = pd.Timestamp(event.announced)
         assert full.loc[on_day, component] > reduced.loc[on_day, component]
         assert full.loc[on_day, "score"] > reduced.loc[on_day, "score"]
+
+
+# Imported regulator records: whatever the two dates of a recall row (either may be missing) and
+# the day an investigation opened, no imported event counts before its rule's date.
+
+_DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31))
+
+
+def _recall_line(number: int, received: date | None, created: date | None) -> str:
+    from recall_risk.regulators.nhtsa_files import RCL
+
+    cells = dict.fromkeys(RCL.names, "")
+    cells.update(
+        CAMPNO=f"{number:02d}V{number:03d}000",
+        MFGNAME="Tesla, Inc.",
+        RCLTYPECD="V",
+        POTAFF="1000",
+        RCDATE=received.strftime("%Y%m%d") if received else "",
+        DATEA=created.strftime("%Y%m%d") if created else "",
+    )
+    return "\t".join(cells[name] for name in RCL.names)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), _DAYS), st.one_of(st.none(), _DAYS)).filter(
+            lambda pair: pair != (None, None)
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["safe", "record-created", "report-received"]),
+)
+def test_imported_recalls_never_count_before_their_rule_date(tmp_path_factory, rows, rule):
+    from recall_risk.regulators import announced_date, import_recalls
+
+    path = tmp_path_factory.mktemp("rcl") / "FLAT_RCL.txt"
+    path.write_text("\n".join(_recall_line(i, *pair) for i, pair in enumerate(rows)) + "\n")
+    events = import_recalls(path, announced=rule).sets["TSLA"]
+    assert len(events) == len(rows)
+    for index, (received, created) in enumerate(rows):
+        event = events.by_id(f"{index:02d}V{index:03d}000")
+        assert event.announced == announced_date(received, created, rule)
+        if rule == "safe":  # never before the public file had it, never on the day of receipt
+            assert created is None or event.announced >= created
+            assert received is None or event.announced > received
+        day_before = event.announced - timedelta(days=1)
+        alone = score_events([event], [day_before, event.announced])
+        assert alone.iloc[0]["score"] == 0.0 and alone.iloc[1]["score"] > 0.0
+        others = events.replace_events(e for e in events if e.id != event.id)
+        np.testing.assert_array_equal(
+            score_events(events, [day_before]).to_numpy(),
+            score_events(others, [day_before]).to_numpy(),
+        )
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(_DAYS, min_size=1, max_size=5, unique=True))
+def test_imported_investigations_never_count_before_the_day_after_opening(tmp_path_factory, days):
+    from recall_risk.regulators import import_investigations
+
+    lines = [
+        f"PE{i:05d}\tTESLA\tMODEL 3\t2020\tSTEERING\tTesla, Inc.\t{d:%Y%m%d}\t\t\tsubject\t"
+        for i, d in enumerate(days)
+    ]
+    path = tmp_path_factory.mktemp("inv") / "FLAT_INV.txt"
+    path.write_text("\n".join(lines) + "\n")
+    events = import_investigations(path).sets["TSLA"]
+    for index, opened in enumerate(days):
+        event = events.by_id(f"PE{index:05d}")
+        assert event.announced == opened + timedelta(days=1)
+        assert score_events([event], [opened]).iloc[0]["score"] == 0.0

@@ -72,7 +72,15 @@ def disturb_after(frame: pd.DataFrame, cut: int, seed: int) -> pd.DataFrame:
         out.loc[later, column] = out.loc[later, column].to_numpy() * factor
     if cut + 1 < len(out):  # a close far outside the bar's range: adversarial, not realistic
         out.iloc[cut + 1, out.columns.get_loc("close")] *= rng.choice([0.3, 3.0])
-    for column in ("score", "recall", "quality", "orders", "incident"):
+    for column in (
+        "score",
+        "recall",
+        "quality",
+        "orders",
+        "incident",
+        "investigation",
+        "regulatory",
+    ):
         if column in out:
             after = np.arange(len(out)) > cut
             out.loc[after, column] = rng.uniform(0.0, 1.0, int(after.sum()))

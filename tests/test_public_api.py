@@ -36,7 +36,12 @@ def package_names() -> list[str]:
 
 PACKAGES = package_names()  # found on disk: collection never imports half-written code
 # packages that are plumbing, not API: the CLI (its API is the command line) and the data folders
-NO_ALL = {"recall_risk.cli", "recall_risk.data", "recall_risk.data.events"}
+NO_ALL = {
+    "recall_risk.cli",
+    "recall_risk.data",
+    "recall_risk.data.events",
+    "recall_risk.data.regulators",
+}
 PUBLIC = [name for name in PACKAGES if name not in NO_ALL]
 
 

@@ -10,6 +10,7 @@ sub-command and options).
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shlex
 import subprocess
@@ -222,3 +223,27 @@ def test_readme_command_runs(command, prices_dir, monkeypatch, capsys):
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert captured.out.strip()
+
+
+def test_nhtsa_walkthrough_goes_from_the_published_file_to_a_backtest(
+    prices_dir, tmp_path, monkeypatch, capsys
+):
+    """The two commands after <!-- nhtsa-walkthrough -->, run as written on the fixtures."""
+    _, found, rest = README.partition("<!-- nhtsa-walkthrough -->")
+    assert found, "README.md has no <!-- nhtsa-walkthrough --> marker"
+    match = _FENCE.search(rest)
+    assert match is not None
+    lines = [line for line in match.group(2).splitlines() if line.strip()]
+    assert len(lines) == 2 and all(line.startswith("recall-risk ") for line in lines)
+    monkeypatch.chdir(tmp_path)  # outputs land here; inputs are read from the repository
+    for line in lines:
+        argv = [
+            str(REPO / arg) if arg.startswith("tests/data/") else arg
+            for arg in shlex.split(line)[1:]
+        ]
+        argv = [arg.replace("../shared/data/prices", str(prices_dir)) for arg in argv]
+        assert main(argv) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "17 rows, 4 campaigns; wrote TSLA 2 events" in out
+    metrics = json.loads((tmp_path / "runs" / "tesla_nhtsa" / "metrics.json").read_text())
+    assert "risk_exit" in json.dumps(metrics)

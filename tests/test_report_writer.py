@@ -163,6 +163,8 @@ def test_score_csv_is_exact(report_dir, result):
         "quality",
         "orders",
         "incident",
+        "investigation",
+        "regulatory",
     ]
     mine = frame[frame["ticker"] == "1810.HK"].set_index("date").drop(columns="ticker")
     seen = result.scores["1810.HK"]

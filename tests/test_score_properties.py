@@ -9,8 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recall_risk.calendar import weekday_calendar
-from recall_risk.events import Deliveries, Incident, Orders, QualityRanking, Recall
+from recall_risk.events import (
+    Deliveries,
+    Incident,
+    Investigation,
+    Orders,
+    QualityRanking,
+    Recall,
+    Regulatory,
+)
 from recall_risk.scoring import COLUMNS, ComponentWeights, HalfLives, ScoreParams, score_events
+from recall_risk.scoring.params import InvestigationSeverity, RegulatorySeverity
 
 FIRST, LAST = date(2024, 1, 1), date(2025, 6, 30)
 CALENDAR = weekday_calendar(FIRST - timedelta(days=30), LAST + timedelta(days=90))
@@ -103,8 +112,44 @@ def incidents(draw, event_id: str, dates=DATES):
     )
 
 
+@st.composite
+def probes(draw, event_id: str, dates=DATES):
+    announced = draw(dates)
+    return Investigation(
+        id=event_id,
+        announced=announced,
+        occurred=occurred_for(draw, announced),
+        source="h",
+        action=draw(st.sampled_from(("PE", "EA", "RQ", "DP", "AQ"))),
+        vehicles=draw(st.none() | st.integers(1, 10**7)),
+    )
+
+
+@st.composite
+def findings(draw, event_id: str, dates=DATES):
+    announced = draw(dates)
+    action = draw(
+        st.sampled_from(("notice_of_violation", "sales_halt", "registration_halt", "fine"))
+    )
+    sized = action == "fine" and draw(st.booleans())
+    return Regulatory(
+        id=event_id,
+        announced=announced,
+        occurred=occurred_for(draw, announced),
+        source="h",
+        action=action,
+        authority="a",
+        amount=draw(st.floats(1.0, 1e12)) if sized else None,
+        annual_revenue=draw(st.floats(1.0, 1e12)) if sized else None,
+        severity=draw(st.none() | unit_floats),
+    )
+
+
+KINDS = (recalls, rankings, demand, incidents, probes, findings)
+
+
 def any_event(event_id: str, dates=DATES):
-    return st.one_of(*(kind(event_id, dates) for kind in (recalls, rankings, demand, incidents)))
+    return st.one_of(*(kind(event_id, dates) for kind in KINDS))
 
 
 @st.composite
@@ -128,6 +173,13 @@ def params(draw):
         orders_scale=draw(positive),
         incident_fatality_scale=draw(positive),
         incident_injury_weight=draw(st.floats(0, 1e300)),
+        investigation_severity=InvestigationSeverity(
+            **{k: draw(unit_floats) for k in InvestigationSeverity.model_fields}
+        ),
+        regulatory_severity=RegulatorySeverity(
+            **{k: draw(unit_floats) for k in RegulatorySeverity.model_fields}
+        ),
+        regulatory_fine_scale=draw(positive),
         half_life_days=HalfLives(**{c: draw(positive) for c in HalfLives.model_fields}),
         weights=ComponentWeights(**{c: draw(unit_floats) for c in ComponentWeights.model_fields}),
     )

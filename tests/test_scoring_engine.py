@@ -75,7 +75,16 @@ def random_events(rng, n, first=date(2024, 1, 1), span=500):
 def test_frame_shape_index_and_dtypes():
     calendar = weekday_calendar("2025-01-01", "2025-01-31")
     frame = score_events([recall()], calendar)
-    assert tuple(frame.columns) == COLUMNS == ("score", "recall", "quality", "orders", "incident")
+    assert tuple(frame.columns) == COLUMNS
+    assert COLUMNS == (
+        "score",
+        "recall",
+        "quality",
+        "orders",
+        "incident",
+        "investigation",
+        "regulatory",
+    )
     assert frame.index.name == "date"
     assert frame.index.tz is None
     assert (frame.index == frame.index.normalize()).all()

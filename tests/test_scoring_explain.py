@@ -122,3 +122,48 @@ def test_to_dict_is_json_ready(xiaomi):
     assert back["day"] == "2025-09-22"
     assert back["contributions"][-1]["announced"] == "2025-09-19"
     assert np.isclose(back["score"], data["score"])
+
+
+def test_investigation_regulatory_and_unknown_sales_are_explained():
+    raw = [
+        {
+            "id": "EA22002",
+            "type": "investigation",
+            "announced": "2022-06-09",
+            "source": "NHTSA",
+            "action": "EA",
+            "vehicles": 830000,
+            "subject": "Autopilot System Driver Controls",
+        },
+        {
+            "id": "nov",
+            "type": "regulatory",
+            "announced": "2022-06-10",
+            "source": "EPA",
+            "action": "notice_of_violation",
+            "authority": "EPA",
+        },
+        {
+            "id": "23V838000",
+            "type": "recall",
+            "announced": "2022-06-10",
+            "source": "NHTSA",
+            "units": 2031220,
+            "cumulative_sales": "unknown",
+            "remedy": "ota",
+        },
+    ]
+    events = build_event_set(raw, company="T", ticker="T", benchmark=None, source="t", strict=False)
+    got = explain(events, "2022-06-10")
+    rows = got.contributions.set_index("id")
+    assert rows.loc["EA22002", "component"] == "investigation"
+    assert rows.loc["EA22002", "detail"] == (
+        "investigation EA; 830,000 vehicles; Autopilot System Driver Controls"
+    )
+    assert rows.loc["nov", "component"] == "regulatory"
+    assert rows.loc["nov", "detail"] == "notice of violation by EPA"
+    assert "cumulative_sales: unknown (no denominator known" in rows.loc["23V838000", "detail"]
+    assert rows.loc["23V838000", "figure"] == "assumed_recall_ratio"
+    frame = score_events(events, [date(2022, 6, 10)]).iloc[0]
+    assert got.components == {c: float(frame[c]) for c in COMPONENTS}
+    assert got.components["investigation"] == pytest.approx(0.5 * 2 ** (-1 / 120), rel=1e-12)

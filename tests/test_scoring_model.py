@@ -197,3 +197,39 @@ def test_event_magnitudes_of_the_bundled_xiaomi_set():
     assert frame.loc["crash-2025-03-29", "figure_value"] == 3.0
     assert frame.loc["db-2025-04-orders", "magnitude"] == 1.0
     assert frame["magnitude"].between(0.0, 1.0).all()
+
+
+def test_investigation_magnitude_is_the_severity_of_its_kind():
+    from recall_risk.events import Investigation
+    from recall_risk.scoring import magnitude
+    from recall_risk.scoring.model import figure_of
+    from recall_risk.scoring.params import ScoreParams
+
+    params = ScoreParams.from_mapping({"investigation_severity": {"EA": 0.9}})
+    for action, expected in (("PE", 0.3), ("EA", 0.9), ("RQ", 0.4), ("DP", 0.15), ("AQ", 0.25)):
+        event = Investigation(id="i", announced="2022-06-09", source="t", action=action)
+        assert magnitude(event, params) == expected
+        assert figure_of(event, params) == ("investigation_severity", expected)
+
+
+def test_regulatory_magnitude_fine_ratio_kind_and_floor():
+    import math
+
+    from recall_risk.events import Regulatory
+    from recall_risk.scoring import magnitude
+    from recall_risk.scoring.model import figure_of
+    from recall_risk.scoring.params import ScoreParams
+
+    params = ScoreParams()
+    base = {"id": "r", "announced": "2015-09-18", "source": "t", "authority": "EPA"}
+    fine = Regulatory(**base, action="fine", amount=2.8e9, annual_revenue=2.0e11)
+    ratio = 2.8e9 / 2.0e11
+    assert magnitude(fine, params) == pytest.approx(1 - math.exp(-ratio / 0.01), rel=1e-15)
+    assert figure_of(fine, params) == ("fine_ratio", ratio)
+    nov = Regulatory(**base, action="notice_of_violation")
+    assert magnitude(nov, params) == 0.6
+    assert figure_of(nov, params).name == "regulatory_severity"
+    halt = Regulatory(**base, action="sales_halt", severity=0.95)
+    assert magnitude(halt, params) == 0.95 and figure_of(halt, params) == ("severity", 0.95)
+    low_floor = Regulatory(**base, action="registration_halt", severity=0.1)
+    assert magnitude(low_floor, params) == 0.6

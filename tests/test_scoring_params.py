@@ -20,8 +20,31 @@ def test_defaults_are_the_documented_model():
         "quality": 180.0,
         "orders": 60.0,
         "incident": 45.0,
+        "investigation": 120.0,
+        "regulatory": 180.0,
     }
-    assert p.weights.model_dump() == {"recall": 1.0, "quality": 0.6, "orders": 0.6, "incident": 0.8}
+    assert p.weights.model_dump() == {
+        "recall": 1.0,
+        "quality": 0.6,
+        "orders": 0.6,
+        "incident": 0.8,
+        "investigation": 0.5,
+        "regulatory": 0.7,
+    }
+    assert p.investigation_severity.model_dump() == {
+        "PE": 0.3,
+        "EA": 0.5,
+        "RQ": 0.4,
+        "DP": 0.15,
+        "AQ": 0.25,
+    }
+    assert p.regulatory_severity.model_dump() == {
+        "notice_of_violation": 0.6,
+        "sales_halt": 0.7,
+        "registration_halt": 0.6,
+        "fine": 0.3,
+    }
+    assert p.regulatory_fine_scale == 0.01
 
 
 def test_from_mapping_keeps_defaults_for_missing_keys_and_components():

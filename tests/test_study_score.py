@@ -25,6 +25,8 @@ def xiaomi(prices_dir):
 
 
 def _jumps(x: np.ndarray, car: np.ndarray) -> pd.DataFrame:
+    # x gives the first components' jumps; later components (investigation, regulatory) jump 0
+    x = np.pad(x, ((0, 0), (0, len(COMPONENTS) - x.shape[1])))
     frame = pd.DataFrame(x, columns=list(COMPONENTS))
     frame.insert(0, "id", [f"e{i}" for i in range(len(car))])
     frame["score_jump"] = x.max(axis=1)
@@ -89,7 +91,8 @@ def test_calibration_recovers_planted_weights() -> None:
     car = -(x @ b)
     calibration = calibrate_weights(_jumps(x, car))
     assert calibration.n == n and calibration.warnings == ()
-    np.testing.assert_allclose(list(calibration.coefficients.values()), b, atol=1e-12)
+    coefficients = list(calibration.coefficients.values())
+    np.testing.assert_allclose(coefficients, [*b, 0.0, 0.0], atol=1e-12)
     weights = calibration.params.weights
     assert weights.incident == 1.0 and weights.recall == pytest.approx(0.5)
     assert weights.orders == pytest.approx(0.125) and weights.quality == 0.0

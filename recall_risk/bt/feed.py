@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from recall_risk.errors import PriceDataError
+from recall_risk.scoring import COLUMNS as _SCORE_COLUMNS
 
 PRICE_LINES: tuple[str, ...] = ("open", "high", "low", "close", "volume")
-RISK_LINES: tuple[str, ...] = ("score", "recall", "quality", "orders", "incident")
+RISK_LINES: tuple[str, ...] = _SCORE_COLUMNS  # score, then each component of the score
 
 
 class FrameData(bt.feed.DataBase):

@@ -6,6 +6,8 @@ Sub-commands:
 - ``events show NAME|PATH [--format table|json|csv] [--ticker T]``: the events of a bundled set
   or of a YAML/CSV file (every ticker of a CSV file unless ``--ticker`` picks one).
 - ``events validate PATH``: ``ok: N events (...)`` and exit 0, or the problems and exit 2.
+- ``events import SOURCE ...``: regulator records into an event file
+  (:mod:`recall_risk.cli.import_cmd`).
 
 ``--format json`` writes a list of records, one per event: ``ticker``, ``company``,
 ``benchmark``, then the event's fields in :data:`CSV_COLUMNS` order (dates in ISO format).
@@ -40,9 +42,11 @@ from recall_risk.events import (
     Event,
     EventSet,
     Incident,
+    Investigation,
     Orders,
     QualityRanking,
     Recall,
+    Regulatory,
     bundled_event_sets,
     is_csv_path,
     load_csv_event_sets,
@@ -73,6 +77,14 @@ TYPE_COLUMNS: tuple[str, ...] = (
     "fatalities",
     "injuries",
     "severity",
+    # investigation
+    "action",
+    "vehicles",
+    "subject",
+    # regulatory (action and severity above)
+    "authority",
+    "amount",
+    "annual_revenue",
 )
 """Type-specific columns, each once, in the order of EVENT_TYPES (``model`` belongs to all)."""
 CSV_COLUMNS: tuple[str, ...] = SET_COLUMNS + COMMON_COLUMNS + TYPE_COLUMNS
@@ -101,6 +113,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     validate = sub.add_parser("validate", help="check an event file; exit 2 with the problems")
     options.add_event_source(validate, dest="path", bundled=False)
     validate.set_defaults(handler=run_validate)
+
+    from recall_risk.cli import import_cmd
+
+    import_cmd.register(sub)
 
 
 def load_sets(name_or_path: str, ticker: str | None = None) -> list[EventSet]:
@@ -253,6 +269,14 @@ def describe(event: Event, event_set: EventSet) -> str:
         if event.severity is not None:
             parts.append(f"severity {event.severity:g}")
         return ", ".join(parts)
+    if isinstance(event, Investigation):
+        covered = f", {event.vehicles:,} vehicles" if event.vehicles else ""
+        return f"investigation {event.action}{covered}"
+    if isinstance(event, Regulatory):
+        text = f"{event.action.replace('_', ' ')} by {event.authority}"
+        if event.amount is not None:
+            text += f", amount {event.amount:,.0f}"
+        return text
     raise TypeError(f"unknown event type {type(event).__name__}")  # pragma: no cover
 
 

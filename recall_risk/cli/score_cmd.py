@@ -6,9 +6,9 @@
 One row per trading day: weekdays from ``--start`` to ``--end`` inclusive, or the dates of the
 price CSV given with ``--calendar`` within that range. Formats:
 
-- ``csv``: header ``date,score,recall,quality,orders,incident``; ISO dates; floats written with
-  Python's ``repr`` (the shortest text that reads back to the same float), so the output is
-  deterministic and lossless.
+- ``csv``: header ``date,score,recall,quality,orders,incident,investigation,regulatory``; ISO
+  dates; floats written with Python's ``repr`` (the shortest text that reads back to the same
+  float), so the output is deterministic and lossless.
 - ``json``: a list of records ``{"date": ..., "score": ..., ...}`` with the same floats.
 - ``table`` (default): a rich table with 6 decimals, for reading.
 

@@ -14,9 +14,11 @@ from recall_risk.events.models import (
     Deliveries,
     Event,
     Incident,
+    Investigation,
     Orders,
     QualityRanking,
     Recall,
+    Regulatory,
     period_bounds,
 )
 
@@ -26,9 +28,11 @@ __all__ = [
     "Event",
     "EventSet",
     "Incident",
+    "Investigation",
     "Orders",
     "QualityRanking",
     "Recall",
+    "Regulatory",
     "build_event_set",
     "bundled_event_path",
     "bundled_event_sets",

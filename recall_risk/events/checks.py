@@ -16,6 +16,7 @@ from recall_risk.events.models import (
     Orders,
     QualityRanking,
     Recall,
+    Regulatory,
     period_bounds,
 )
 
@@ -63,6 +64,13 @@ def check_event(index: int, event: Event) -> list[Problem]:
         start, _ = period_bounds(event.period)
         if event.announced < start:
             bad("announced", f"announced {event.announced} is before period {event.period} began")
+    elif (
+        isinstance(event, Regulatory)
+        and event.action == "fine"
+        and (event.amount is None) != (event.annual_revenue is None)
+    ):
+        missing = "annual_revenue" if event.annual_revenue is None else "amount"
+        bad(missing, "a fine's amount and annual_revenue go together: give both or neither")
     elif (
         isinstance(event, Incident)
         and event.fatalities == 0

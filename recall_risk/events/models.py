@@ -19,7 +19,24 @@ from pydantic import BaseModel, Field, field_validator
 from recall_risk.calendar import iso_date
 from recall_risk.validation import StrictModel
 
-EVENT_TYPES: tuple[str, ...] = ("recall", "quality_ranking", "orders", "deliveries", "incident")
+EVENT_TYPES: tuple[str, ...] = (
+    "recall",
+    "quality_ranking",
+    "orders",
+    "deliveries",
+    "incident",
+    "investigation",
+    "regulatory",
+)
+INVESTIGATION_ACTIONS: tuple[str, ...] = ("PE", "EA", "RQ", "DP", "AQ")
+"""NHTSA defect-investigation kinds (INV.txt field 1 prefixes): preliminary evaluation,
+engineering analysis, recall query, defect petition, audit query."""
+REGULATORY_ACTIONS: tuple[str, ...] = (
+    "notice_of_violation",
+    "sales_halt",
+    "registration_halt",
+    "fine",
+)
 
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-H([12]))?$")
 
@@ -184,7 +201,41 @@ class Incident(_EventBase):
     severity: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
-Event = Recall | QualityRanking | Orders | Deliveries | Incident
+class Investigation(_EventBase):
+    """A formal defect investigation opened by a regulator (NHTSA's PE, EA, RQ, DP or AQ).
+
+    ``action`` is the kind of probe; ``vehicles`` the population it covers, where given. The
+    investigation's closing is not an event field: a close date in a file written later would
+    tell the score something the market did not know on ``announced``.
+    """
+
+    component: ClassVar[str | None] = "investigation"
+
+    type: Literal["investigation"] = "investigation"
+    action: Literal["PE", "EA", "RQ", "DP", "AQ"]
+    vehicles: int | None = Field(default=None, ge=1)
+    subject: str | None = None
+
+
+class Regulatory(_EventBase):
+    """A government finding against the company that is not a recall: a notice of violation
+    (say, cheating on emissions tests), a sales or registration halt, or a fine.
+
+    A fine with ``amount`` and ``annual_revenue`` (same currency) is sized by their ratio; any
+    action may carry a hand-set ``severity`` floor in [0, 1].
+    """
+
+    component: ClassVar[str | None] = "regulatory"
+
+    type: Literal["regulatory"] = "regulatory"
+    action: Literal["notice_of_violation", "sales_halt", "registration_halt", "fine"]
+    authority: NonEmptyStr
+    amount: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    annual_revenue: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    severity: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+Event = Recall | QualityRanking | Orders | Deliveries | Incident | Investigation | Regulatory
 
 MODEL_FOR_TYPE: dict[str, type[_EventBase]] = {
     "recall": Recall,
@@ -192,4 +243,6 @@ MODEL_FOR_TYPE: dict[str, type[_EventBase]] = {
     "orders": Orders,
     "deliveries": Deliveries,
     "incident": Incident,
+    "investigation": Investigation,
+    "regulatory": Regulatory,
 }

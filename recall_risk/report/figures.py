@@ -31,6 +31,8 @@ COMPONENT_COLOURS = {
     "quality": "#9467bd",
     "orders": "#ff7f0e",
     "incident": "#17becf",
+    "investigation": "#8c564b",
+    "regulatory": "#e377c2",
 }
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from recall_risk.metrics import METRIC_NAMES, drawdown
 from recall_risk.report.serialize import clean_float
+from recall_risk.scoring import COLUMNS
 
 if TYPE_CHECKING:
     from recall_risk.runner import RunResult, StrategyRun
@@ -38,7 +39,7 @@ TRADE_COLUMNS: tuple[str, ...] = (
 """trades.csv columns: ``kind`` is ``fill`` (an order; no pnl) or ``trade`` (a closed round trip,
 dated at its close, with ``opened``, ``bars``, ``pnl`` and ``pnl_net``)."""
 
-SCORE_COLUMNS: tuple[str, ...] = ("score", "recall", "quality", "orders", "incident")
+SCORE_COLUMNS: tuple[str, ...] = COLUMNS  # score, then each component
 
 
 def all_runs(result: RunResult) -> dict[str, StrategyRun]:

@@ -17,7 +17,17 @@ from typing import Any
 import pandas as pd
 
 from recall_risk.calendar import DateLike, parse_date
-from recall_risk.events import Deliveries, Event, EventSet, Incident, Orders, QualityRanking, Recall
+from recall_risk.events import (
+    Deliveries,
+    Event,
+    EventSet,
+    Incident,
+    Investigation,
+    Orders,
+    QualityRanking,
+    Recall,
+    Regulatory,
+)
 from recall_risk.scoring.engine import decay_table, score_events
 from recall_risk.scoring.model import COMPONENTS, component_of, figure_of, magnitude, sort_key
 from recall_risk.scoring.params import ScoreParams
@@ -77,8 +87,13 @@ def _detail(event: Event) -> str:
         sales = event.cumulative_sales
         if isinstance(sales, int):
             units = f"{event.units:,} of {sales:,} units"
+        elif sales == "unknown":
+            units = (
+                f"{event.units:,} units; cumulative_sales: unknown (no denominator known, "
+                "the assumed recall_unknown_ratio is used)"
+            )
         else:
-            units = f"{event.units:,} units of {sales or 'missing'} cumulative sales"
+            units = f"{event.units:,} units of missing cumulative sales"
         return f"{units}; remedy {event.remedy}; {safety}"
     if isinstance(event, QualityRanking):
         text = f"placement {event.placement} of {event.field_size}"
@@ -95,6 +110,18 @@ def _detail(event: Event) -> str:
     if isinstance(event, Incident):
         severity = "" if event.severity is None else f"; severity {event.severity:g}"
         return f"{event.fatalities} fatalities, {event.injuries} injuries{severity}"
+    if isinstance(event, Investigation):
+        covered = f"; {event.vehicles:,} vehicles" if event.vehicles else "; vehicles not given"
+        return f"investigation {event.action}{covered}" + (
+            f"; {event.subject}" if event.subject else ""
+        )
+    if isinstance(event, Regulatory):
+        text = f"{event.action.replace('_', ' ')} by {event.authority}"
+        if event.amount is not None and event.annual_revenue is not None:
+            text += f"; {event.amount:,.0f} of {event.annual_revenue:,.0f} annual revenue"
+        if event.severity is not None:
+            text += f"; severity {event.severity:g}"
+        return text
     return ""
 
 

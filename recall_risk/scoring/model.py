@@ -12,12 +12,17 @@ With the parameters of :class:`~recall_risk.scoring.params.ScoreParams`:
 - orders, and deliveries that carry a ``change``: m = min(1, max(0, -change / c0)). Deliveries
   without a change have m = 0: they only serve as the cumulative sales of recalls.
 - incident: m = max(severity or 0, 1 - exp(-(fatalities + incident_injury_weight x injuries) / f0)).
+- investigation: m = investigation_severity[action] (PE, EA, RQ, DP or AQ).
+- regulatory: a fine with amount and annual_revenue: m = 1 - exp(-(amount / annual_revenue) /
+  regulatory_fine_scale); otherwise m = regulatory_severity[action]; floored by the hand-set
+  severity when given.
 
 Every magnitude is finally clipped to [0, 1], which only matters for events built without the
 loader's cross-field checks (say a placement above the field size). Each event also has a
 *figure*: the raw number that drives its magnitude (``recall_ratio``, ``assumed_recall_ratio``,
 ``placement_percentile``,
-``change``, ``fatalities``, ``weighted_casualties``, ``severity`` or ``units``).
+``change``, ``fatalities``, ``weighted_casualties``, ``severity``, ``units``,
+``investigation_severity``, ``fine_ratio`` or ``regulatory_severity``).
 """
 
 from __future__ import annotations
@@ -29,10 +34,26 @@ from typing import NamedTuple
 import pandas as pd
 
 from recall_risk.errors import EventFileError
-from recall_risk.events import Deliveries, Event, Incident, Orders, QualityRanking, Recall
+from recall_risk.events import (
+    Deliveries,
+    Event,
+    Incident,
+    Investigation,
+    Orders,
+    QualityRanking,
+    Recall,
+    Regulatory,
+)
 from recall_risk.scoring.params import ScoreParams
 
-COMPONENTS: tuple[str, ...] = ("recall", "quality", "orders", "incident")
+COMPONENTS: tuple[str, ...] = (
+    "recall",
+    "quality",
+    "orders",
+    "incident",
+    "investigation",
+    "regulatory",
+)
 MAGNITUDE_COLUMNS: tuple[str, ...] = (
     "id",
     "type",
@@ -126,12 +147,41 @@ def incident_magnitude(event: Incident, params: ScoreParams) -> float:
     return _clip01(max(event.severity or 0.0, m))
 
 
+def investigation_magnitude(event: Investigation, params: ScoreParams) -> float:
+    """Magnitude of a defect investigation: the severity of its kind (PE, EA, RQ, DP, AQ)."""
+    return _clip01(getattr(params.investigation_severity, event.action))
+
+
+def regulatory_figure(event: Regulatory, params: ScoreParams) -> Figure:
+    """The raw figure of a regulatory action: a fine's share of revenue, else its kind's
+    severity; the hand-set ``severity`` when that is larger (see :func:`regulatory_magnitude`)."""
+    if event.amount is not None and event.annual_revenue is not None:
+        figure = Figure("fine_ratio", event.amount / event.annual_revenue)
+        base = 1.0 - math.exp(-figure.value / params.regulatory_fine_scale)
+    else:
+        base = getattr(params.regulatory_severity, event.action)
+        figure = Figure("regulatory_severity", base)
+    if event.severity is not None and event.severity > base:
+        return Figure("severity", float(event.severity))
+    return figure
+
+
+def regulatory_magnitude(event: Regulatory, params: ScoreParams) -> float:
+    """Magnitude of a regulatory action (fine ratio or kind severity, floored by ``severity``)."""
+    figure = regulatory_figure(event, params)
+    if figure.name == "fine_ratio":
+        return _clip01(1.0 - math.exp(-figure.value / params.regulatory_fine_scale))
+    return _clip01(figure.value)
+
+
 _MAGNITUDE: dict[type, Callable[..., float]] = {
     Recall: recall_magnitude,
     QualityRanking: quality_magnitude,
     Orders: orders_magnitude,
     Deliveries: orders_magnitude,
     Incident: incident_magnitude,
+    Investigation: investigation_magnitude,
+    Regulatory: regulatory_magnitude,
 }
 
 
@@ -145,7 +195,7 @@ def magnitude(event: Event, params: ScoreParams) -> float:
 
 
 def component_of(event: Event) -> str:
-    """Score component an event feeds: ``recall``, ``quality``, ``orders`` or ``incident``."""
+    """Score component an event feeds (one of :data:`COMPONENTS`)."""
     component = type(event).component
     if component not in COMPONENTS:
         raise TypeError(f"event {event.id!r} of type {type(event).__name__} has no component")
@@ -170,6 +220,10 @@ def figure_of(event: Event, params: ScoreParams) -> Figure:
         if event.injuries:
             return Figure("weighted_casualties", float(casualties))
         return Figure("fatalities", float(event.fatalities))
+    if isinstance(event, Investigation):
+        return Figure("investigation_severity", investigation_magnitude(event, params))
+    if isinstance(event, Regulatory):
+        return regulatory_figure(event, params)
     raise TypeError(f"not an event: {event!r}")
 
 

@@ -18,8 +18,16 @@ for unknown keys. Parameters (defaults in brackets):
 - ``orders_scale`` c0 [0.5] (> 0): relative order decline that counts as the worst.
 - ``incident_fatality_scale`` f0 [2.0] (> 0): fatalities at which an incident's magnitude reaches
   1 - 1/e; ``incident_injury_weight`` [0.1] (>= 0): fatalities one injury counts as.
-- ``half_life_days`` [recall 90, quality 180, orders 60, incident 45] (> 0, calendar days).
-- ``weights`` [recall 1.0, quality 0.6, orders 0.6, incident 0.8] (in [0, 1]).
+- ``investigation_severity`` [PE 0.3, EA 0.5, RQ 0.4, DP 0.15, AQ 0.25] (in [0, 1]): the
+  magnitude of a regulator's defect investigation by kind (an engineering analysis is the step
+  before a recall can be ordered, so it weighs more than the preliminary evaluation it upgrades).
+- ``regulatory_severity`` [notice_of_violation 0.6, sales_halt 0.7, registration_halt 0.6,
+  fine 0.3] (in [0, 1]): the magnitude of a government finding by kind, when no figure sizes it;
+  ``regulatory_fine_scale`` [0.01] (> 0): a fine of this share of annual revenue reaches 1 - 1/e.
+- ``half_life_days`` [recall 90, quality 180, orders 60, incident 45, investigation 120,
+  regulatory 180] (> 0, calendar days).
+- ``weights`` [recall 1.0, quality 0.6, orders 0.6, incident 0.8, investigation 0.5,
+  regulatory 0.7] (in [0, 1]).
 """
 
 from __future__ import annotations
@@ -46,6 +54,8 @@ class HalfLives(StrictModel):
     quality: float = Field(default=180.0, gt=0)
     orders: float = Field(default=60.0, gt=0)
     incident: float = Field(default=45.0, gt=0)
+    investigation: float = Field(default=120.0, gt=0)
+    regulatory: float = Field(default=180.0, gt=0)
 
 
 class ComponentWeights(StrictModel):
@@ -57,6 +67,31 @@ class ComponentWeights(StrictModel):
     quality: float = Field(default=0.6, ge=0, le=1)
     orders: float = Field(default=0.6, ge=0, le=1)
     incident: float = Field(default=0.8, ge=0, le=1)
+    investigation: float = Field(default=0.5, ge=0, le=1)
+    regulatory: float = Field(default=0.7, ge=0, le=1)
+
+
+class InvestigationSeverity(StrictModel):
+    """Magnitude of a defect investigation by kind (each in [0, 1])."""
+
+    model_config = _CONFIG
+
+    PE: float = Field(default=0.3, ge=0, le=1)
+    EA: float = Field(default=0.5, ge=0, le=1)
+    RQ: float = Field(default=0.4, ge=0, le=1)
+    DP: float = Field(default=0.15, ge=0, le=1)
+    AQ: float = Field(default=0.25, ge=0, le=1)
+
+
+class RegulatorySeverity(StrictModel):
+    """Magnitude of a regulatory finding by kind (each in [0, 1])."""
+
+    model_config = _CONFIG
+
+    notice_of_violation: float = Field(default=0.6, ge=0, le=1)
+    sales_halt: float = Field(default=0.7, ge=0, le=1)
+    registration_halt: float = Field(default=0.6, ge=0, le=1)
+    fine: float = Field(default=0.3, ge=0, le=1)
 
 
 class ScoreParams(StrictModel):
@@ -73,6 +108,9 @@ class ScoreParams(StrictModel):
     orders_scale: float = Field(default=0.5, gt=0)
     incident_fatality_scale: float = Field(default=2.0, gt=0)
     incident_injury_weight: float = Field(default=0.1, ge=0)
+    investigation_severity: InvestigationSeverity = Field(default_factory=InvestigationSeverity)
+    regulatory_severity: RegulatorySeverity = Field(default_factory=RegulatorySeverity)
+    regulatory_fine_scale: float = Field(default=0.01, gt=0)
     half_life_days: HalfLives = Field(default_factory=HalfLives)
     weights: ComponentWeights = Field(default_factory=ComponentWeights)
 

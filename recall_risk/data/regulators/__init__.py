@@ -1,0 +1,1 @@
+"""Bundled reference tables for the regulator importers (manufacturer map, sales)."""
