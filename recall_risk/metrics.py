@@ -125,9 +125,17 @@ def _returns_2d(values: np.ndarray, start: np.ndarray | None) -> np.ndarray:
     return out
 
 
+def _columns(x: np.ndarray) -> np.ndarray:
+    """``x`` with each column contiguous (Fortran order): numpy then reduces every column as it
+    reduces a 1-D array, so a column's figures do not depend on the other columns of the batch
+    (same bits whatever the batch size or the worker count)."""
+    return np.asfortranarray(x)
+
+
 def _sample_std(x: np.ndarray) -> np.ndarray:
     """Sample standard deviation (ddof 1) of each column, exactly 0 where a column is constant
     (the floating-point mean of equal values can miss them by a bit, as empyrical guards)."""
+    x = _columns(x)
     std = np.std(x, axis=0, ddof=1)
     constant = np.max(x, axis=0) == np.min(x, axis=0)
     return np.where(constant, 0.0, std)
@@ -147,11 +155,12 @@ def _risk_figures(returns: np.ndarray, rf: float) -> dict[str, np.ndarray]:
         nan = np.full(points, np.nan)
         return {"volatility": nan, "sharpe": nan.copy(), "sortino": nan.copy()}
     ann = PERIODS_PER_YEAR
-    excess = returns - rf if rf else returns
+    excess = _columns(returns - rf if rf else returns)
     mean_excess = np.mean(excess, axis=0)
     std = _sample_std(returns)
     std_excess = _sample_std(excess) if rf else std
-    downside = np.sqrt(np.mean(np.square(np.minimum(excess, 0.0)), axis=0)) * math.sqrt(ann)
+    downside_sq = _columns(np.square(np.minimum(excess, 0.0)))
+    downside = np.sqrt(np.mean(downside_sq, axis=0)) * math.sqrt(ann)
     return {
         "volatility": std * math.sqrt(ann),
         "sharpe": _ratio(mean_excess, std_excess) * math.sqrt(ann),
@@ -177,15 +186,17 @@ def _alpha_beta(
         bench_r = _returns_2d(bench, np.array([float(benchmark_cash)]))
     if strat_r.shape[0] < 2:
         return np.full(points, np.nan), np.full(points, np.nan)
-    strat_r = strat_r - rf
-    bench_r = (bench_r - rf)[:, 0]
+    bench_r = bench_r[:, 0]
     residual = bench_r - np.mean(bench_r)
     variance = np.mean(np.square(residual))
     if not variance >= 1e-30:
         return np.full(points, np.nan), np.full(points, np.nan)
-    beta = np.mean(residual[:, None] * strat_r, axis=0) / variance
+    # beta from the raw returns (a constant risk-free rate shifts both, as empyrical computes it),
+    # alpha from the excess returns
+    beta = np.mean(_columns(residual[:, None] * strat_r), axis=0) / variance
+    unexplained = _columns((strat_r - rf) - beta * (bench_r - rf)[:, None])
     with np.errstate(invalid="ignore", over="ignore"):
-        alpha = (1.0 + np.mean(strat_r - beta * bench_r[:, None], axis=0)) ** PERIODS_PER_YEAR - 1.0
+        alpha = (1.0 + np.mean(unexplained, axis=0)) ** PERIODS_PER_YEAR - 1.0
     return alpha, beta
 
 
@@ -218,7 +229,7 @@ def metrics_2d(
         One float array of shape ``(points,)`` per metric name, NaN where undefined
         (``trades`` as floats too: see :func:`metric_rows`).
     """
-    v = np.asarray(values, dtype=np.float64)
+    v = _columns(np.asarray(values, dtype=np.float64))
     if v.ndim != 2:
         raise ValueError(f"values must be 2-D (bars, points), got shape {v.shape}")
     bars, points = v.shape
@@ -244,7 +255,7 @@ def metrics_2d(
         out["max_drawdown"] > 0, _ratio(out["cagr"], out["max_drawdown"]), np.nan
     )
     if exposure is not None:
-        out["exposure"] = np.mean(np.asarray(exposure, dtype=np.float64), axis=0)
+        out["exposure"] = np.mean(_columns(np.asarray(exposure, dtype=np.float64)), axis=0)
     if benchmark is not None:
         bench = np.asarray(benchmark, dtype=np.float64)
         if bench.shape != (bars,):

@@ -69,9 +69,11 @@ def batch_metrics(
         members = [curves[i] for i in indices]
         pnls = [c.trade_pnls for c in members]
         table = metrics_2d(
-            np.column_stack([c.equity for c in members]),
+            # (points, bars) transposed: (bars, points) with each curve contiguous, as metrics_2d
+            # reduces it
+            np.array([c.equity for c in members]).T,
             start_cash=cash,
-            exposure=np.column_stack([c.exposure for c in members]),
+            exposure=np.array([c.exposure for c in members]).T,
             trades=np.array([len(p) for p in pnls]),
             wins=np.array([sum(1 for x in p if x > 0) for p in pnls]),
             benchmark=benchmark.on(members[0].dates, key),
