@@ -103,7 +103,13 @@ def max_drawdown(
     values = np.asarray(values, dtype=np.float64)
     if values.shape[0] == 0:
         return 0.0 if values.ndim == 1 else np.zeros(values.shape[1:])
-    worst = np.max(running_drawdown(values, start_value), axis=0)
+    peaks = np.maximum.accumulate(values, axis=0)
+    if start_value is not None:
+        np.maximum(peaks, start_value, out=peaks)
+    np.divide(values, peaks, out=peaks)
+    # 1 - min(v / peak) is max(1 - v / peak) to the bit (rounding 1 - x is monotone in x), with
+    # one pass fewer over a sweep's (bars, points) array
+    worst = 1.0 - np.min(peaks, axis=0)
     return float(worst) if values.ndim == 1 else worst
 
 
@@ -159,8 +165,9 @@ def _risk_figures(returns: np.ndarray, rf: float) -> dict[str, np.ndarray]:
     mean_excess = np.mean(excess, axis=0)
     std = _sample_std(returns)
     std_excess = _sample_std(excess) if rf else std
-    downside_sq = _columns(np.square(np.minimum(excess, 0.0)))
-    downside = np.sqrt(np.mean(downside_sq, axis=0)) * math.sqrt(ann)
+    shortfall = np.minimum(excess, 0.0)
+    np.square(shortfall, out=shortfall)
+    downside = np.sqrt(np.mean(_columns(shortfall), axis=0)) * math.sqrt(ann)
     return {
         "volatility": std * math.sqrt(ann),
         "sharpe": _ratio(mean_excess, std_excess) * math.sqrt(ann),
@@ -170,33 +177,40 @@ def _risk_figures(returns: np.ndarray, rf: float) -> dict[str, np.ndarray]:
 
 def _alpha_beta(
     values: np.ndarray,
+    returns: np.ndarray,
     start: np.ndarray,
     benchmark: np.ndarray,
     benchmark_cash: float | None,
     rf: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Annualised alpha and beta of each column against ``benchmark`` (NaN where it has none)."""
+    """Annualised alpha and beta of each column against ``benchmark`` (NaN where it has none);
+    ``returns`` are the columns' returns from their starting cash ``start``."""
     points = values.shape[1]
-    rows = np.flatnonzero(np.isfinite(benchmark))
-    bench = benchmark[rows][:, None]
-    if benchmark_cash is None:
-        strat_r, bench_r = _returns_2d(values[rows], None), _returns_2d(bench, None)
+    nan = np.full(points, np.nan)
+    finite = np.isfinite(benchmark)
+    if finite.all():  # the usual case: the strategy's returns as they are
+        bench = benchmark
+        strat_r = returns if benchmark_cash is not None else _columns(returns[1:])
+    else:  # the dates both have, returns across the benchmark's gaps
+        rows = np.flatnonzero(finite)
+        bench, kept = benchmark[rows], _columns(values[rows])
+        strat_r = _returns_2d(kept, start if benchmark_cash is not None else None)
+    if benchmark_cash is not None:
+        bench_r = np.concatenate(([bench[0] / benchmark_cash], bench[1:] / bench[:-1])) - 1.0
     else:
-        strat_r = _returns_2d(values[rows], start)
-        bench_r = _returns_2d(bench, np.array([float(benchmark_cash)]))
+        bench_r = bench[1:] / bench[:-1] - 1.0
     if strat_r.shape[0] < 2:
-        return np.full(points, np.nan), np.full(points, np.nan)
-    bench_r = bench_r[:, 0]
+        return nan, nan.copy()
     residual = bench_r - np.mean(bench_r)
     variance = np.mean(np.square(residual))
     if not variance >= 1e-30:
-        return np.full(points, np.nan), np.full(points, np.nan)
-    # beta from the raw returns (a constant risk-free rate shifts both, as empyrical computes it),
-    # alpha from the excess returns
+        return nan, nan.copy()
+    # beta from the raw returns (a constant risk-free rate shifts both, as empyrical computes it);
+    # alpha = mean of (excess - beta × benchmark excess), as a mean of each part
     beta = np.mean(_columns(residual[:, None] * strat_r), axis=0) / variance
-    unexplained = _columns((strat_r - rf) - beta * (bench_r - rf)[:, None])
+    daily = (np.mean(strat_r, axis=0) - rf) - beta * (np.mean(bench_r) - rf)
     with np.errstate(invalid="ignore", over="ignore"):
-        alpha = (1.0 + np.mean(unexplained, axis=0)) ** PERIODS_PER_YEAR - 1.0
+        alpha = (1.0 + daily) ** PERIODS_PER_YEAR - 1.0
     return alpha, beta
 
 
@@ -242,46 +256,60 @@ def metrics_2d(
             out["win_rate"] = _ratio(np.asarray(wins, dtype=np.float64), t)
     if bars == 0:
         return out
-    rf = risk_free / PERIODS_PER_YEAR
-    returns = _returns_2d(v, start)
-    growth = v[-1] / start
-    out["final_value"] = v[-1].copy()
-    out["total_return"] = growth - 1.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["cagr"] = np.power(growth, PERIODS_PER_YEAR / bars) - 1.0
-    out.update(_risk_figures(returns, rf))
-    out["max_drawdown"] = max_drawdown(v, start)
-    out["calmar"] = np.where(
-        out["max_drawdown"] > 0, _ratio(out["cagr"], out["max_drawdown"]), np.nan
-    )
-    if exposure is not None:
-        out["exposure"] = np.mean(_columns(np.asarray(exposure, dtype=np.float64)), axis=0)
+    bench = None
     if benchmark is not None:
         bench = np.asarray(benchmark, dtype=np.float64)
         if bench.shape != (bars,):
             raise ValueError(f"benchmark must have shape ({bars},), got {bench.shape}")
-        out["alpha"], out["beta"] = _alpha_beta(v, start, bench, benchmark_cash, rf)
+    ex = None if exposure is None else _columns(np.asarray(exposure, dtype=np.float64))
+    rf = risk_free / PERIODS_PER_YEAR
+    for lo in range(0, points, BLOCK):  # column blocks: each block's temporaries stay in cache
+        cols = slice(lo, min(lo + BLOCK, points))
+        block = _block_metrics(v[:, cols], start[cols], bench, benchmark_cash, rf)
+        for name, x in block.items():
+            out[name][cols] = x
+        if ex is not None:
+            out["exposure"][cols] = np.mean(ex[:, cols], axis=0)
+    return out
+
+
+BLOCK = 256
+"""Columns computed together by :func:`metrics_2d`: 256 columns of 487 bars are about 1 MB."""
+
+
+def _block_metrics(
+    v: np.ndarray, start: np.ndarray, bench: np.ndarray | None, bench_cash: float | None, rf: float
+) -> dict[str, np.ndarray]:
+    """The value-based metrics of a block of columns (see :func:`metrics_2d`)."""
+    bars = v.shape[0]
+    returns = _returns_2d(v, start)
+    growth = v[-1] / start
+    out = {"final_value": v[-1].copy(), "total_return": growth - 1.0}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["cagr"] = np.power(growth, PERIODS_PER_YEAR / bars) - 1.0
+    out.update(_risk_figures(returns, rf))
+    out["max_drawdown"] = np.asarray(max_drawdown(v, start))
+    out["calmar"] = np.where(
+        out["max_drawdown"] > 0, _ratio(out["cagr"], out["max_drawdown"]), np.nan
+    )
+    if bench is not None:
+        out["alpha"], out["beta"] = _alpha_beta(v, returns, start, bench, bench_cash, rf)
     return out
 
 
 def metric_rows(table: dict[str, np.ndarray]) -> list[dict[str, float | int | None]]:
     """Per-column dicts of :func:`metrics_2d`'s arrays: NaN and infinities as None, ``trades``
-    as an int, every other figure a float (``0.0 - x`` never shows as ``-0.0``)."""
-    columns = {name: table[name].tolist() for name in METRIC_NAMES}
-    points = len(columns["final_value"])
-    rows: list[dict[str, float | int | None]] = []
-    for i in range(points):
-        row: dict[str, float | int | None] = {}
-        for name in METRIC_NAMES:
-            x = columns[name][i]
-            if not math.isfinite(x):
-                row[name] = None
-            elif name == "trades":
-                row[name] = int(x)
-            else:
-                row[name] = x + 0.0  # -0.0 + 0.0 is 0.0
-        rows.append(row)
-    return rows
+    as an int, every other figure a float (``0.0`` never shows as ``-0.0``)."""
+    columns = []
+    for name in METRIC_NAMES:
+        x = np.asarray(table[name], dtype=np.float64) + 0.0  # -0.0 + 0.0 is 0.0
+        finite = np.isfinite(x)
+        if name == "trades":
+            values = np.where(finite, x, 0.0).astype(np.int64).tolist()
+        else:
+            values = x.tolist()
+        columns.append([v if ok else None for v, ok in zip(values, finite.tolist(), strict=True)])
+    return [dict(zip(METRIC_NAMES, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def align_benchmark(dates: pd.Index, benchmark_equity: pd.Series | None) -> np.ndarray | None:

@@ -145,9 +145,11 @@ def test_every_column_matches_empyrical_and_the_reference(batch, rf, bench_cash)
     assert rows[1]["max_drawdown"] == pytest.approx(0.1)  # the first-day drop
 
 
-def test_a_column_is_the_same_bits_in_any_batch(batch):
+@pytest.mark.parametrize("block", [7, 256])
+def test_a_column_is_the_same_bits_in_any_batch(batch, block, monkeypatch):
     values, exposure, pnls, bench = batch
     whole = run_2d(values, exposure, pnls, bench, bench_cash=CASH, rf=0.02)
+    monkeypatch.setattr("recall_risk.metrics.BLOCK", block)  # column blocks of any size
     for lo, hi in [(0, 1), (5, 6), (3, 10), (10, 41), (59, 60)]:
         part = run_2d(
             np.ascontiguousarray(values[:, lo:hi]),  # C order too: metrics_2d lays columns out
