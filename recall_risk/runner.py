@@ -281,6 +281,7 @@ def run_config(
                 exposure=output.exposure,
                 trade_pnls=_trade_pnls(output),
                 benchmark_equity=bench_run.output.equity if bench_run else None,
+                benchmark_cash=broker.cash,
                 risk_free=config.report.risk_free,
             ),
         )

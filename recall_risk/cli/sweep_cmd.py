@@ -164,7 +164,7 @@ def _print_top(out: Console, run: SweepRun, spec: SweepSpec) -> None:
 def _refuse_all_invalid(run: SweepRun) -> None:
     """Every point broke a strategy's rules (``exit_above: [1.5]``, say): bad input, exit 2."""
     from recall_risk.errors import ConfigError
-    from recall_risk.sweep.evaluate import ERROR_COLUMN
+    from recall_risk.sweep.table import ERROR_COLUMN
 
     errors = run.table[ERROR_COLUMN].fillna("").astype(str)
     if errors.empty or (errors == "").any():

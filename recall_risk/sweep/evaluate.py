@@ -16,7 +16,7 @@ column says why and whose metrics are empty, with the same message on both engin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -37,19 +37,20 @@ from recall_risk.errors import ConfigError, ScoreParamsError
 from recall_risk.fast import MarketArrays, prepare, simulate, supports
 from recall_risk.fast import check_params as check_fast_params
 from recall_risk.metrics import METRIC_NAMES
+from recall_risk.sweep.batch import (
+    BenchmarkCache,
+    Curve,
+    WindowKey,
+    batch_metrics,
+    window_key,
+)
 from recall_risk.sweep.data import SweepData
-from recall_risk.sweep.metrics import MetricsOnDates
 from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, score_params_for
+from recall_risk.sweep.table import ENGINE_COLUMN, ERROR_COLUMN, point_keys_of, rows_to_frame
 
 Engine = Literal["fast", "backtrader"]
-ENGINE_COLUMN = "engine"
-ERROR_COLUMN = "error"
-
-
-def result_columns(point_keys: Sequence[str]) -> list[str]:
-    """Columns of :func:`evaluate_points`' table: the point keys, the engine, the metrics and
-    the error."""
-    return [*point_keys, ENGINE_COLUMN, *METRIC_NAMES, ERROR_COLUMN]
+METRICS_CHUNK = 512
+"""Points whose metrics are computed in one 2-D call (bounds the arrays' memory)."""
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,9 @@ class Evaluator:
         self.where = str(config.source_path or "config")
         self._entries: dict[str, _Entry] = {}
         self._frames: dict[str, dict[str, pd.DataFrame]] = {}
-        self._markets: dict[tuple[int, str], tuple[MarketArrays, pd.DataFrame]] = {}
+        self._markets: dict[tuple[int, str], _Market] = {}
         self._bench: dict[str, pd.Series | None] = {}
-        self._metrics: dict[tuple[Any, ...], MetricsOnDates] = {}
+        self._bench_cache: BenchmarkCache | None = None
         self.default_strategy = strategy or _default_strategy(config)
 
     # -- inputs ---------------------------------------------------------------------------
@@ -165,7 +166,7 @@ class Evaluator:
                 # fractional units, as in run reports: an index cannot be bought in whole points
                 given = {"fractional": True}
                 params = {**strategy_defaults(resolve_strategy("buy_and_hold")), **given}
-                equity, _, _ = self._run(
+                run = self._run(
                     "buy_and_hold",
                     resolve_strategy("buy_and_hold"),
                     {"benchmark": frame},
@@ -173,39 +174,55 @@ class Evaluator:
                     given,
                     use_fast=True,
                 )
-                self._bench[self.engine] = equity
+                self._bench[self.engine] = pd.Series(run.equity, index=run.dates, name="value")
         return self._bench[self.engine]
 
-    def metrics_for(self, dates: pd.DatetimeIndex) -> MetricsOnDates:
-        """The metrics calculator for curves on ``dates`` (benchmark aligned once)."""
-        key = (len(dates), dates[0], dates[-1])
-        if key not in self._metrics:
-            self._metrics[key] = MetricsOnDates(
-                dates,
-                self.benchmark_equity(),
-                initial_cash=self.config.broker.cash,
+    # -- points -------------------------------------------------------------------------
+    def rows(self, points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Point values, the engine used, every metric and an error message ("" if none), for
+        each point in order: the batch's curves first, then the metrics of every curve on the
+        same window in one :func:`~recall_risk.metrics.metrics_2d` call per chunk of points."""
+        out: list[dict[str, Any]] = []
+        for lo in range(0, len(points), METRICS_CHUNK):
+            out.extend(self._rows(points[lo : lo + METRICS_CHUNK]))
+        return out
+
+    def row(self, point: Mapping[str, Any]) -> dict[str, Any]:
+        """:meth:`rows` of one point."""
+        return self.rows([point])[0]
+
+    def _rows(self, points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        curves: list[Curve] = []
+        errors: dict[int, _InvalidPointError] = {}
+        for i, point in enumerate(points):
+            try:
+                curves.append(self._curve(point))
+            except _InvalidPointError as exc:
+                errors[i] = exc
+        if self._bench_cache is None:
+            self._bench_cache = BenchmarkCache(self.benchmark_equity())
+        metrics = iter(
+            batch_metrics(
+                curves,
+                self._bench_cache,
+                cash=self.config.broker.cash,
                 risk_free=self.config.report.risk_free,
             )
-        return self._metrics[key]
-
-    # -- one point ------------------------------------------------------------------------
-    def row(self, point: Mapping[str, Any]) -> dict[str, Any]:
-        """Point values, the engine used, every metric and an error message (or "")."""
-        out: dict[str, Any] = dict(point)
-        try:
-            equity, exposure, pnls, engine = self.curves(point)
-        except _InvalidPointError as exc:
-            out[ENGINE_COLUMN] = exc.engine
-            out.update(dict.fromkeys(METRIC_NAMES))
-            out[ERROR_COLUMN] = str(exc)
-            return out
-        out[ENGINE_COLUMN] = engine
-        metrics = self.metrics_for(equity.index).compute(
-            equity.to_numpy(dtype=np.float64), exposure.to_numpy(dtype=np.float64), pnls
         )
-        out.update(metrics)
-        out[ERROR_COLUMN] = ""
-        return out
+        ran = iter(curves)
+        rows: list[dict[str, Any]] = []
+        for i, point in enumerate(points):
+            row: dict[str, Any] = dict(point)
+            if i in errors:
+                row[ENGINE_COLUMN] = errors[i].engine
+                row.update(dict.fromkeys(METRIC_NAMES))
+                row[ERROR_COLUMN] = str(errors[i])
+            else:
+                row[ENGINE_COLUMN] = next(ran).engine
+                row.update(next(metrics))
+                row[ERROR_COLUMN] = ""
+            rows.append(row)
+        return rows
 
     def curves(self, point: Mapping[str, Any]) -> tuple[pd.Series, pd.Series, list[float], str]:
         """Equity and exposure over the window, closed trades' net results and the engine used
@@ -216,6 +233,16 @@ class Evaluator:
             ValueError: a combination of parameters the strategy refuses (the message says
                 why); its ``engine`` attribute names the engine it would have run on.
         """
+        c = self._curve(point)
+        return (
+            pd.Series(c.equity, index=c.dates, name="value"),
+            pd.Series(c.exposure, index=c.dates, name="exposure"),
+            c.trade_pnls,
+            c.engine,
+        )
+
+    def _curve(self, point: Mapping[str, Any]) -> Curve:
+        """One point's backtest as arrays (see :meth:`curves`)."""
         name = str(point.get(STRATEGY_KEY, self.default_strategy))
         entry = self.entry(name)
         score_keys = {k: v for k, v in point.items() if k.startswith(SCORE_PREFIX)}
@@ -231,12 +258,9 @@ class Evaluator:
         try:
             if supports(entry.reference):
                 _check_combination(entry.reference, full, len(next(iter(frames.values()))))
-            equity, exposure, pnls = self._run(
-                entry.reference, entry.cls, frames, full, given, use_fast=use_fast
-            )
+            return self._run(entry.reference, entry.cls, frames, full, given, use_fast=use_fast)
         except ValueError as exc:
             raise _InvalidPointError(str(exc), engine) from exc
-        return equity, exposure, pnls, engine
 
     def _run(
         self,
@@ -247,32 +271,31 @@ class Evaluator:
         given: Mapping[str, Any],
         *,
         use_fast: bool,
-    ) -> tuple[pd.Series, pd.Series, list[float]]:
+    ) -> Curve:
         """One backtest; bars before the window warm the strategy up and are not traded."""
         broker = self.config.broker
         first = next(iter(frames.values()))
-        k = self.trade_from(first)
         if use_fast and self.engine == "fast":
             ticker, frame = next(iter(frames.items()))
-            key = (id(frame), ticker)
-            market = self._markets.get(key)
-            if market is None:
-                market = self._markets[key] = (prepare(frame, ticker), frame)
+            market = self._market(frame, ticker)
             result = simulate(
                 reference,
-                market[0],
+                market.arrays,
                 full,
                 cash=broker.cash,
                 commission=broker.commission,
                 slippage=broker.slippage,
-                trade_from=k,
+                trade_from=market.trade_from,
             )
-            index = frame.index[k:]
-            return (
-                pd.Series(result.equity, index=index, name="value"),
-                pd.Series(result.exposure, index=index, name="exposure"),
+            return Curve(
+                result.equity,
+                result.exposure,
                 list(result.trade_pnls),
+                "fast",
+                market.dates,
+                market.key,
             )
+        k = self.trade_from(first)
         params = dict(given)
         if k and "trade_from" in strategy_defaults(cls):
             params["trade_from"] = first.index[k].date()
@@ -288,11 +311,35 @@ class Evaluator:
             thresholds=self.config.report.thresholds,
         )
         start = first.index[k]
-        return (
-            output.equity.loc[start:],
-            output.exposure.loc[start:],
+        equity = output.equity.loc[start:]
+        return Curve(
+            equity.to_numpy(dtype=np.float64),
+            output.exposure.loc[start:].to_numpy(dtype=np.float64),
             [float(t["pnl_net"]) for t in output.trades],
+            "backtrader",
+            equity.index,
+            window_key(equity.index),
         )
+
+    def _market(self, frame: pd.DataFrame, ticker: str) -> _Market:
+        """The fast engine's arrays of ``frame`` and its traded window (cached per frame)."""
+        key = (id(frame), ticker)
+        if key not in self._markets:
+            k = self.trade_from(frame)
+            dates = frame.index[k:]
+            self._markets[key] = _Market(prepare(frame, ticker), frame, k, dates, window_key(dates))
+        return self._markets[key]
+
+
+@dataclass(frozen=True, eq=False)
+class _Market:
+    """A frame prepared for the fast engine (the frame kept alive: its id is the cache key)."""
+
+    arrays: MarketArrays
+    frame: pd.DataFrame
+    trade_from: int
+    dates: pd.Index
+    key: WindowKey
 
 
 class _InvalidPointError(ValueError):
@@ -324,24 +371,6 @@ def _resolve_entry(entry: StrategyConfig, config: RunConfig, where: str) -> _Ent
         params=dict(entry.params),
         defaults=defaults,
     )
-
-
-def rows_to_frame(rows: Iterable[Mapping[str, Any]], point_keys: Sequence[str]) -> pd.DataFrame:
-    """The results table from rows of :meth:`Evaluator.row`, with stable dtypes."""
-    columns = result_columns(point_keys)
-    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns)
-    for metric in METRIC_NAMES:
-        if metric == "trades":
-            frame[metric] = frame[metric].astype("Int64")
-        else:
-            frame[metric] = pd.to_numeric(frame[metric], errors="coerce").astype(np.float64)
-    frame[ERROR_COLUMN] = frame[ERROR_COLUMN].fillna("").astype(object)
-    return frame
-
-
-def point_keys_of(points: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Keys of the points in first-seen order."""
-    return list(dict.fromkeys(k for p in points for k in p))
 
 
 def evaluate_points(
@@ -376,5 +405,5 @@ def evaluate_points(
             without data.
     """
     evaluator = Evaluator(config, data, engine=engine, start=start, end=end, strategy=strategy)
-    rows = [evaluator.row(point) for point in points]
+    rows = evaluator.rows(points)
     return rows_to_frame(rows, point_keys_of(points))

@@ -30,8 +30,9 @@ import pandas as pd
 from recall_risk.config import RunConfig
 from recall_risk.errors import ConfigError, DataUnavailableError
 from recall_risk.sweep.data import SweepData
-from recall_risk.sweep.evaluate import Engine, Evaluator, point_keys_of, rows_to_frame
+from recall_risk.sweep.evaluate import Engine, Evaluator
 from recall_risk.sweep.spec import SCORE_PREFIX
+from recall_risk.sweep.table import point_keys_of, rows_to_frame
 
 Progress = Callable[[int, int], None]
 """``progress(points done, points total)``."""
@@ -140,7 +141,7 @@ GIL would give them no speed anyway (processes are the unit of parallelism here)
 def _evaluate_batch(job: _Job, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     with _BATCH_LOCK:
         evaluator = job.evaluator()
-        return [evaluator.row(point) for point in points]
+        return evaluator.rows(points)
 
 
 _WORKER_JOB: _Job | None = None
@@ -234,7 +235,7 @@ def _run_serial(job: _Job, points: list[dict[str, Any]], report: Progress) -> li
     done = 0
     report(0, len(points))
     for b, indices in enumerate(batches):
-        results[b] = [evaluator.row(points[i]) for i in indices]
+        results[b] = evaluator.rows([points[i] for i in indices])
         done += len(indices)
         report(done, len(points))
     return _place(batches, results, len(points))

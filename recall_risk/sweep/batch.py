@@ -1,0 +1,85 @@
+"""A batch of sweep points' curves -> their metrics, in one 2-D call per date window.
+
+The evaluator runs each point of a batch (fast engine or backtrader) and keeps its curve as plain
+arrays (:class:`Curve`); :func:`batch_metrics` stacks the curves that share a window into one
+``(bars, points)`` array and calls :func:`recall_risk.metrics.metrics_2d` once, with the benchmark
+aligned once per window. No pandas object per point on this path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recall_risk.metrics import align_benchmark, metric_rows, metrics_2d
+
+WindowKey = tuple[int, Any, Any]
+
+
+def window_key(dates: pd.Index) -> WindowKey:
+    """What tells two curves' date windows apart within one data set: length, first, last."""
+    return (len(dates), dates[0], dates[-1]) if len(dates) else (0, None, None)
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """One point's backtest: value and invested fraction at each close of ``dates``, the closed
+    trades' net results and the engine that ran it."""
+
+    equity: np.ndarray
+    exposure: np.ndarray
+    trade_pnls: list[float]
+    engine: str
+    dates: pd.Index
+    key: WindowKey
+
+
+class BenchmarkCache:
+    """The benchmark curve aligned to each window it is asked for, computed once per window."""
+
+    def __init__(self, benchmark_equity: pd.Series | None) -> None:
+        self.equity = benchmark_equity
+        self._aligned: dict[WindowKey, np.ndarray | None] = {}
+
+    def on(self, dates: pd.Index, key: WindowKey) -> np.ndarray | None:
+        """The benchmark's values on ``dates`` (NaN where it has none), or None."""
+        if key not in self._aligned:
+            self._aligned[key] = align_benchmark(dates, self.equity)
+        return self._aligned[key]
+
+
+def batch_metrics(
+    curves: Sequence[Curve],
+    benchmark: BenchmarkCache,
+    *,
+    cash: float,
+    risk_free: float,
+) -> list[dict[str, float | int | None]]:
+    """Metrics of each curve (in order), every curve starting from ``cash``; curves of the same
+    window are computed together."""
+    groups: dict[WindowKey, list[int]] = {}
+    for i, curve in enumerate(curves):
+        groups.setdefault(curve.key, []).append(i)
+    out: list[dict[str, float | int | None]] = [{} for _ in curves]
+    for key, indices in groups.items():
+        members = [curves[i] for i in indices]
+        pnls = [c.trade_pnls for c in members]
+        table = metrics_2d(
+            # (points, bars) transposed: (bars, points) with each curve contiguous, as metrics_2d
+            # reduces it
+            np.array([c.equity for c in members]).T,
+            start_cash=cash,
+            exposure=np.array([c.exposure for c in members]).T,
+            trades=np.array([len(p) for p in pnls]),
+            wins=np.array([sum(1 for x in p if x > 0) for p in pnls]),
+            benchmark=benchmark.on(members[0].dates, key),
+            benchmark_cash=cash,
+            risk_free=risk_free,
+        )
+        for i, row in zip(indices, metric_rows(table), strict=True):
+            out[i] = row
+    return out
