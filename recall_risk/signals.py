@@ -52,14 +52,10 @@ def needs_rebalance(
     return target == 0.0 or (target > current and band > 0 and target >= full - 1e-12)
 
 
-_SCAN = 64
-"""Bars :func:`rebalance_bars` examines per numpy call while it looks for the next trade."""
-
-
 def rebalance_bars(targets: np.ndarray, band: float, *, full: float = 1.0) -> list[int]:
     """The bars at which :func:`needs_rebalance` trades when fed ``targets`` one bar after the
     other, starting with no current target (so bar 0 always trades) and taking each traded
-    target as the new current one: the same rule, evaluated with numpy a window at a time.
+    target as the new current one: the same rule, in one pass without a call per bar.
     """
     n = len(targets)
     if n == 0:
@@ -67,24 +63,23 @@ def rebalance_bars(targets: np.ndarray, band: float, *, full: float = 1.0) -> li
     values = np.asarray(targets, dtype=np.float64)
     if band == 0.0:  # every change trades, so the current target is always the previous bar's
         return [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist()]
-    bars, i, near_full = [0], 0, full - 1e-12
-    while True:
-        current, j = float(values[i]), i + 1
-        found = -1
-        while j < n and found < 0:
-            window = values[j : j + _SCAN]
-            trade = (window != current) & (
-                (np.abs(window - current) > band)
-                | (window == 0.0)
-                | ((window > current) & (band > 0) & (window >= near_full))
-            )
-            hits = np.flatnonzero(trade)
-            found = j + int(hits[0]) if len(hits) else -1
-            j += _SCAN
-        if found < 0:
-            return bars
-        bars.append(found)
-        i = found
+    listed = values.tolist()
+    bars, current = [0], listed[0]
+    near_full, positive = full - 1e-12, band > 0
+    # a bar whose target equals the previous bar's cannot trade: the previous bar saw the same
+    # target against the same current one, or traded and made it the current one
+    for bar in (np.flatnonzero(values[1:] != values[:-1]) + 1).tolist():
+        target = listed[bar]
+        if target == current:
+            continue
+        if (
+            abs(target - current) > band
+            or target == 0.0
+            or (target > current and positive and target >= near_full)
+        ):
+            bars.append(bar)
+            current = target
+    return bars
 
 
 @dataclass
@@ -155,6 +150,8 @@ broker's check and the estimate differ by a rounding error)."""
 
 
 def _check_lot(lot_size: int) -> int:
+    if lot_size == 1:
+        return 1
     if isinstance(lot_size, bool) or not isinstance(lot_size, int) or lot_size < 1:
         raise ValueError(f"lot_size must be a whole number of shares >= 1, got {lot_size!r}")
     return lot_size
@@ -164,11 +161,10 @@ def _steps(amount: float, fractional: bool, lot_size: int) -> int:
     """``amount`` of units rounded down to a whole count of steps (lots, or micro-units with one
     to spare); never negative."""
     scaled = amount * 1e6 - 1.0 if fractional else amount
-    if not math.isfinite(scaled):
+    if not -math.inf < scaled < math.inf:
         raise ValueError(f"cannot size an order of {amount} units: too large for a float")
-    if fractional:
-        return max(0, math.floor(scaled))
-    return max(0, math.floor(amount) // lot_size)
+    steps = math.floor(scaled) if fractional or lot_size == 1 else math.floor(amount) // lot_size
+    return steps if steps > 0 else 0
 
 
 def _units_of(steps: int, fractional: bool, lot_size: int) -> float:
@@ -187,9 +183,8 @@ def order_units(amount: float, *, fractional: bool = False, lot_size: int = 1) -
         ValueError: ``amount`` not finite, or a ``lot_size`` that is not a whole number >= 1.
     """
     lot = _check_lot(lot_size)
-    if fractional:
-        return max(0.0, _units_of(_steps(amount, True, lot), True, lot))
-    return _units_of(_steps(amount, False, lot), False, lot)
+    steps = _steps(amount, fractional, lot)
+    return steps / 1e6 if fractional else steps * lot
 
 
 def affordable_units(
@@ -217,7 +212,7 @@ def affordable_units(
         ValueError: cash or price not finite, a price <= 0, a bad ``lot_size``.
     """
     lot = _check_lot(lot_size)
-    if not (math.isfinite(cash) and math.isfinite(price) and math.isfinite(commission)):
+    if not (-math.inf < cash < math.inf and -math.inf < price < math.inf) or math.isnan(commission):
         raise ValueError(
             f"cannot size an order with cash {cash}, price {price}, commission {commission}"
         )
@@ -225,13 +220,13 @@ def affordable_units(
         raise ValueError(f"cannot size an order at price {price}")
 
     def fits(steps: int) -> bool:
-        units = _units_of(steps, fractional, lot)
+        units = steps / 1e6 if fractional else steps * lot
         return (cash - units * price) - units * price * commission >= 0
 
     high = _steps(cash / (price * (1.0 + commission)), fractional, lot)
     for _ in range(_STEP_DOWN_TRIES):
         if high <= 0 or fits(high):
-            return _units_of(max(high, 0), fractional, lot)
+            return _units_of(high if high > 0 else 0, fractional, lot)
         high -= 1
     low = 0  # fits(0) when cash >= 0; otherwise nothing is affordable and 0 is the answer
     while high - low > 1:  # invariant: fits(low) or low == 0, not fits(high + 1)

@@ -41,9 +41,16 @@ class MarketArrays:
     close: np.ndarray
     score: np.ndarray
     _cache: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
+    _lists: dict[str, list[float]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.close)
+
+    def listed(self, column: str) -> list[float]:
+        """A price column as a list of Python floats (read bar by bar by the trades loop)."""
+        if column not in self._lists:
+            self._lists[column] = getattr(self, column).tolist()
+        return self._lists[column]
 
     def sma(self, period: int) -> np.ndarray:
         """Simple moving average of the close, bit for bit backtrader's (``math.fsum`` of each
@@ -117,7 +124,7 @@ def _trade(
     market: MarketArrays, orders: Targets, broker: Broker, fractional: bool, book: _Book
 ) -> None:
     """Fill ``orders`` (decision bar, target weight) at the next opens, noting what changed."""
-    o, h, lo = market.open, market.high, market.low
+    o, h, lo = market.listed("open"), market.listed("high"), market.listed("low")
     n = len(o)
     cash, slippage, commission = float(broker.cash), broker.slippage, broker.commission
     lot = 1 if fractional else broker.lot_size
@@ -126,7 +133,7 @@ def _trade(
         k = decided + 1
         if k >= n:
             break
-        open_k = float(o[k])
+        open_k = o[k]
         unit_cost = open_k * (1.0 + slippage) * (1.0 + commission)
         value = cash + position * open_k
         wanted = (
@@ -139,7 +146,7 @@ def _trade(
             size = -delta
             fill = open_k * (1.0 - slippage) if slippage else open_k
             if slippage and fill < lo[k]:
-                fill = float(lo[k])
+                fill = lo[k]
             comm = size * commission * fill
             cash += size * fill - comm
             trade_pnl += size * (fill - avg_price)
@@ -160,7 +167,7 @@ def _trade(
                 continue
             fill = price if slippage else open_k
             if slippage and fill > h[k]:
-                fill = float(h[k])
+                fill = h[k]
             comm = size * commission * fill
             cash -= size * fill + comm
             avg_price = (avg_price * position + fill * size) / (position + size)
@@ -192,13 +199,13 @@ def _orders(
 
 def _fill_columns(book: _Book, positions: np.ndarray, cash: np.ndarray, start_cash: float) -> None:
     """Write a book's step functions into one column of positions and of cash."""
-    first = book.bars[0] if book.bars else len(positions)
-    positions[:first] = 0.0
-    cash[:first] = start_cash
-    ends = [*book.bars[1:], len(positions)] if book.bars else []
-    for bar, end, held, left in zip(book.bars, ends, book.positions, book.cash, strict=True):
-        positions[bar:end] = held
-        cash[bar:end] = left
+    if not book.bars:
+        positions[:] = 0.0
+        cash[:] = start_cash
+        return
+    lengths = np.diff([0, *book.bars, len(positions)])
+    positions[:] = np.repeat([0.0, *book.positions], lengths)
+    cash[:] = np.repeat([start_cash, *book.cash], lengths)
 
 
 def _curves(

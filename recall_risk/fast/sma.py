@@ -89,6 +89,4 @@ def _window_sums_int64(scaled: np.ndarray, period: int) -> np.ndarray:
 def _window_sums_python(ints: list[int], shifts: list[int], period: int) -> np.ndarray:
     """Each window's exact sum in Python integers, correctly rounded by ``float()``."""
     running = [0, *accumulate(m << s for m, s in zip(ints, shifts, strict=True))]
-    return np.array(
-        [float(running[i] - running[i - period]) for i in range(period, len(running))]
-    )
+    return np.array([float(running[i] - running[i - period]) for i in range(period, len(running))])
