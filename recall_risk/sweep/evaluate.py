@@ -36,6 +36,7 @@ from recall_risk.config import RunConfig, StrategyConfig
 from recall_risk.errors import ConfigError, ScoreParamsError
 from recall_risk.fast import Broker, MarketArrays, prepare, simulate, simulate_batch, supports
 from recall_risk.fast import check_params as check_fast_params
+from recall_risk.lots import resolve_lots
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.sweep.batch import (
     BenchmarkCache,
@@ -98,6 +99,7 @@ class Evaluator:
         self.where = str(config.source_path or "config")
         self._entries: dict[str, _Entry] = {}
         self._frames: dict[Any, dict[str, pd.DataFrame]] = {}
+        self._lots = resolve_lots(config.broker.lot_size, data.prices, where=self.where)
         self._checked: set[tuple[str, tuple[tuple[str, type], ...]]] = set()
         self._markets: dict[tuple[int, str], _Market] = {}
         self._bench: dict[str, pd.Series | None] = {}
@@ -354,7 +356,11 @@ class Evaluator:
     def _broker(self, ticker: str) -> Broker:
         """The fast engine's broker for ``ticker``."""
         broker = self.config.broker
-        return Broker(broker.cash, broker.commission, broker.slippage)
+        return Broker(broker.cash, broker.commission, broker.slippage, self.lots().get(ticker, 1))
+
+    def lots(self) -> dict[str, int]:
+        """Each ticker's board lot (``broker.lot_size``)."""
+        return self._lots
 
     def _run(
         self,
@@ -404,6 +410,7 @@ class Evaluator:
             cash=broker.cash,
             commission=broker.commission,
             slippage=broker.slippage,
+            lot_size=self.lots(),
             thresholds=self.config.report.thresholds,
         )
         start = first.index[k]
