@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from recall_risk.errors import ConfigError, EventFileError, RecallRiskError, ScoreParamsError
 from recall_risk.events import is_csv_path, is_event_path
+from recall_risk.lots import MAX_LOT
 from recall_risk.scoring import ScoreParams
 from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
@@ -117,6 +118,20 @@ class BrokerConfig(_Strict):
     cash: float = Field(default=100_000.0, gt=0)
     commission: float = Field(default=0.001, ge=0, lt=0.1)
     slippage: float = Field(default=0.0, ge=0, lt=0.1)
+    lot_size: int | dict[str, int] | Literal["board"] = 1
+
+    @field_validator("lot_size")
+    @classmethod
+    def _lots(cls, value: int | dict[str, int] | str) -> int | dict[str, int] | str:
+        # whole lots of 1..1,000,000 shares; "board": the bundled lots (checked per ticker by
+        # recall_risk.lots.resolve_lots, which knows the tickers)
+        lots = value.values() if isinstance(value, dict) else [] if value == "board" else [value]
+        if any(not 1 <= lot <= MAX_LOT for lot in lots):  # type: ignore[operator]
+            raise ValueError(
+                "expected a whole number of shares from 1 to 1,000,000, a mapping "
+                "{TICKER: lot} or 'board' (the bundled board lots)"
+            )
+        return value
 
 
 class StrategyConfig(_Strict):

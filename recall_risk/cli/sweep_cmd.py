@@ -38,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes")
     parser.add_argument(
+        "--force-scheduler",
+        action="store_true",
+        help="use --scheduler/--workers even for a sweep small enough (under about 2 s of work) "
+        "to run faster in this process, which is what happens without this flag",
+    )
+    parser.add_argument(
         "--engine",
         choices=("fast", "backtrader"),
         default="fast",
@@ -81,7 +87,13 @@ def _sweep(args: argparse.Namespace) -> int:
     err = console(stderr=True)
     if args.quiet or not err.is_terminal:
         run = run_points(
-            config, data, points, engine=args.engine, scheduler=scheduler, workers=args.workers
+            config,
+            data,
+            points,
+            engine=args.engine,
+            scheduler=scheduler,
+            workers=args.workers,
+            force_scheduler=args.force_scheduler,
         )
     else:
         from rich.progress import (
@@ -115,6 +127,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 engine=args.engine,
                 scheduler=scheduler,
                 workers=args.workers,
+                force_scheduler=args.force_scheduler,
                 progress=progress,
             )
     _refuse_all_invalid(run)  # nothing written: a table of errors is no sweep result

@@ -34,8 +34,9 @@ from recall_risk.bt.registry import (
 )
 from recall_risk.config import RunConfig, StrategyConfig
 from recall_risk.errors import ConfigError, ScoreParamsError
-from recall_risk.fast import MarketArrays, prepare, simulate, supports
+from recall_risk.fast import Broker, MarketArrays, prepare, simulate, simulate_batch, supports
 from recall_risk.fast import check_params as check_fast_params
+from recall_risk.lots import resolve_lots
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.sweep.batch import (
     BenchmarkCache,
@@ -97,7 +98,9 @@ class Evaluator:
         self.end = pd.Timestamp(end) if end is not None else None
         self.where = str(config.source_path or "config")
         self._entries: dict[str, _Entry] = {}
-        self._frames: dict[str, dict[str, pd.DataFrame]] = {}
+        self._frames: dict[Any, dict[str, pd.DataFrame]] = {}
+        self._lots = resolve_lots(config.broker.lot_size, data.prices, where=self.where)
+        self._checked: set[tuple[str, tuple[tuple[str, type], ...]]] = set()
         self._markets: dict[tuple[int, str], _Market] = {}
         self._bench: dict[str, pd.Series | None] = {}
         self._bench_cache: BenchmarkCache | None = None
@@ -122,7 +125,11 @@ class Evaluator:
         Bars before the window's start stay in: they warm a strategy up (its SMAs, its gate)
         and are never traded (see :meth:`curves`). They were known at the window's start.
         """
-        key = json.dumps(dict(sorted(overrides.items())), sort_keys=True)
+        try:  # the usual numbers and strings: a tuple is a cheaper key than JSON text
+            key: Any = tuple(sorted(overrides.items()))
+            hash(key)
+        except TypeError:
+            key = json.dumps(dict(sorted(overrides.items())), sort_keys=True)
         if key not in self._frames:
             try:
                 params = score_params_for(
@@ -192,13 +199,8 @@ class Evaluator:
         return self.rows([point])[0]
 
     def _rows(self, points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        curves: list[Curve] = []
-        errors: dict[int, _InvalidPointError] = {}
-        for i, point in enumerate(points):
-            try:
-                curves.append(self._curve(point))
-            except _InvalidPointError as exc:
-                errors[i] = exc
+        ran = self._curves_of(points)
+        curves = [c for c in ran if isinstance(c, Curve)]
         if self._bench_cache is None:
             self._bench_cache = BenchmarkCache(self.benchmark_equity())
         metrics = iter(
@@ -209,20 +211,68 @@ class Evaluator:
                 risk_free=self.config.report.risk_free,
             )
         )
-        ran = iter(curves)
         rows: list[dict[str, Any]] = []
-        for i, point in enumerate(points):
+        for point, result in zip(points, ran, strict=True):
             row: dict[str, Any] = dict(point)
-            if i in errors:
-                row[ENGINE_COLUMN] = errors[i].engine
+            if isinstance(result, _InvalidPointError):
+                row[ENGINE_COLUMN] = result.engine
                 row.update(dict.fromkeys(METRIC_NAMES))
-                row[ERROR_COLUMN] = str(errors[i])
+                row[ERROR_COLUMN] = str(result)
             else:
-                row[ENGINE_COLUMN] = next(ran).engine
+                row[ENGINE_COLUMN] = result.engine
                 row.update(next(metrics))
                 row[ERROR_COLUMN] = ""
             rows.append(row)
         return rows
+
+    def _curves_of(self, points: Sequence[Mapping[str, Any]]) -> list[Curve | _InvalidPointError]:
+        """Each point's curve, or why it is invalid. Points of one strategy on one market run
+        together on the fast engine (:func:`~recall_risk.fast.simulate_batch`)."""
+        out: list[Curve | _InvalidPointError | None] = [None] * len(points)
+        plans: dict[int, _Plan] = {}
+        for i, point in enumerate(points):
+            try:
+                plans[i] = self._plan(point)
+            except _InvalidPointError as exc:
+                out[i] = exc
+        groups: dict[tuple[str, int], list[int]] = {}
+        for i, plan in plans.items():
+            if plan.market is None:
+                out[i] = self._run_plan(plan)
+            else:
+                groups.setdefault((plan.reference, id(plan.market)), []).append(i)
+        for indices in groups.values():
+            for i, curve in zip(indices, self._run_batch([plans[i] for i in indices]), strict=True):
+                out[i] = curve
+        return [c for c in out if c is not None]
+
+    def _run_batch(self, plans: list[_Plan]) -> list[Curve | _InvalidPointError]:
+        """Plans of one strategy on one market, as one :func:`simulate_batch` call (one by one
+        if a point fails there, so that its error stays its own)."""
+        market = plans[0].market
+        if market is None:  # pragma: no cover - only fast plans are batched
+            raise RuntimeError("a batch of points without a fast market")
+        try:
+            result = simulate_batch(
+                plans[0].reference,
+                market.arrays,
+                [plan.full for plan in plans],
+                self._broker(market.arrays.ticker),
+                trade_from=market.trade_from,
+            )
+        except ValueError:
+            return [self._run_plan(plan) for plan in plans]
+        return [
+            Curve(
+                result.equity[:, j],
+                result.exposure[:, j],
+                result.trade_pnls[j],
+                "fast",
+                market.dates,
+                market.key,
+            )
+            for j in range(len(plans))
+        ]
 
     def curves(self, point: Mapping[str, Any]) -> tuple[pd.Series, pd.Series, list[float], str]:
         """Equity and exposure over the window, closed trades' net results and the engine used
@@ -243,24 +293,74 @@ class Evaluator:
 
     def _curve(self, point: Mapping[str, Any]) -> Curve:
         """One point's backtest as arrays (see :meth:`curves`)."""
+        result = self._run_plan(self._plan(point))
+        if isinstance(result, _InvalidPointError):
+            raise result
+        return result
+
+    def runs_fast(self, point: Mapping[str, Any]) -> bool:
+        """Whether ``point`` would run on the fast engine (its strategy is one the fast engine
+        knows, on one ticker, and the engine is ``fast``); nothing is run or scored.
+
+        Raises:
+            ConfigError: an unknown strategy entry.
+        """
+        entry = self.entry(str(point.get(STRATEGY_KEY, self.default_strategy)))
+        return self.engine == "fast" and supports(entry.reference) and len(self.data.prices) == 1
+
+    def _plan(self, point: Mapping[str, Any]) -> _Plan:
+        """What to run for ``point`` and where, its parameters checked.
+
+        Raises:
+            ConfigError: an unknown strategy entry or parameter.
+            _InvalidPointError: a combination of parameters the strategy refuses.
+        """
         name = str(point.get(STRATEGY_KEY, self.default_strategy))
         entry = self.entry(name)
         score_keys = {k: v for k, v in point.items() if k.startswith(SCORE_PREFIX)}
         strategy_params = {
             k: v for k, v in point.items() if not k.startswith(SCORE_PREFIX) and k != STRATEGY_KEY
         }
-        check_params(entry.cls, strategy_params, where=f"{self.where}: sweep point")
+        checked = (name, tuple((k, type(v)) for k, v in strategy_params.items()))
+        if checked not in self._checked:  # names and types only: checked once per shape
+            check_params(entry.cls, strategy_params, where=f"{self.where}: sweep point")
+            self._checked.add(checked)
         given = {**entry.params, **strategy_params}
         full = {**entry.defaults, **given}
         frames = self.frames(score_keys)
         use_fast = self.engine == "fast" and supports(entry.reference) and len(frames) == 1
-        engine = "fast" if use_fast else "backtrader"
         try:
             if supports(entry.reference):
                 _check_combination(entry.reference, full, len(next(iter(frames.values()))))
-            return self._run(entry.reference, entry.cls, frames, full, given, use_fast=use_fast)
         except ValueError as exc:
-            raise _InvalidPointError(str(exc), engine) from exc
+            raise _InvalidPointError(str(exc), "fast" if use_fast else "backtrader") from exc
+        ticker, frame = next(iter(frames.items()))
+        market = self._market(frame, ticker) if use_fast else None
+        return _Plan(entry.reference, entry.cls, frames, full, given, market)
+
+    def _run_plan(self, plan: _Plan) -> Curve | _InvalidPointError:
+        """One point's backtest, or why its parameters are refused."""
+        try:
+            return self._run(
+                plan.reference,
+                plan.cls,
+                plan.frames,
+                plan.full,
+                plan.given,
+                use_fast=plan.market is not None,
+            )
+        except ValueError as exc:
+            engine = "fast" if plan.market is not None else "backtrader"
+            return _InvalidPointError(str(exc), engine)
+
+    def _broker(self, ticker: str) -> Broker:
+        """The fast engine's broker for ``ticker``."""
+        broker = self.config.broker
+        return Broker(broker.cash, broker.commission, broker.slippage, self.lots().get(ticker, 1))
+
+    def lots(self) -> dict[str, int]:
+        """Each ticker's board lot (``broker.lot_size``)."""
+        return self._lots
 
     def _run(
         self,
@@ -278,13 +378,15 @@ class Evaluator:
         if use_fast and self.engine == "fast":
             ticker, frame = next(iter(frames.items()))
             market = self._market(frame, ticker)
+            fast_broker = self._broker(ticker)
             result = simulate(
                 reference,
                 market.arrays,
                 full,
-                cash=broker.cash,
-                commission=broker.commission,
-                slippage=broker.slippage,
+                cash=fast_broker.cash,
+                commission=fast_broker.commission,
+                slippage=fast_broker.slippage,
+                lot_size=fast_broker.lot_size,
                 trade_from=market.trade_from,
             )
             return Curve(
@@ -308,6 +410,7 @@ class Evaluator:
             cash=broker.cash,
             commission=broker.commission,
             slippage=broker.slippage,
+            lot_size=self.lots(),
             thresholds=self.config.report.thresholds,
         )
         start = first.index[k]
@@ -340,6 +443,19 @@ class _Market:
     trade_from: int
     dates: pd.Index
     key: WindowKey
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """A point resolved: its strategy, frames and parameters, and its fast market (or None:
+    it runs on backtrader)."""
+
+    reference: str
+    cls: type
+    frames: Mapping[str, pd.DataFrame]
+    full: dict[str, Any]
+    given: dict[str, Any]
+    market: _Market | None
 
 
 class _InvalidPointError(ValueError):
