@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recall_risk.metrics import align_benchmark, metric_rows, metrics_2d
+from recall_risk.metrics import METRIC_NAMES, align_benchmark, metrics_2d
 
 WindowKey = tuple[int, Any, Any]
 
@@ -58,13 +58,14 @@ def batch_metrics(
     *,
     cash: float,
     risk_free: float,
-) -> list[dict[str, float | int | None]]:
-    """Metrics of each curve (in order), every curve starting from ``cash``; curves of the same
+) -> np.ndarray:
+    """Metrics of each curve (in order), every curve starting from ``cash``, as an array of
+    shape ``(curves, len(METRIC_NAMES))`` (NaN where undefined, never -0.0); curves of the same
     window are computed together."""
     groups: dict[WindowKey, list[int]] = {}
     for i, curve in enumerate(curves):
         groups.setdefault(curve.key, []).append(i)
-    out: list[dict[str, float | int | None]] = [{} for _ in curves]
+    out = np.full((len(curves), len(METRIC_NAMES)), np.nan)
     for key, indices in groups.items():
         members = [curves[i] for i in indices]
         pnls = [c.trade_pnls for c in members]
@@ -80,6 +81,6 @@ def batch_metrics(
             benchmark_cash=cash,
             risk_free=risk_free,
         )
-        for i, row in zip(indices, metric_rows(table), strict=True):
-            out[i] = row
+        # + 0.0: a flat curve's drawdown is 0.0, not -0.0 (results.csv writes floats with repr)
+        out[indices] = np.column_stack([table[name] for name in METRIC_NAMES]) + 0.0
     return out

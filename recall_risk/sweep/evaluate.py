@@ -37,7 +37,7 @@ from recall_risk.errors import ConfigError, ScoreParamsError
 from recall_risk.fast import Broker, MarketArrays, prepare, simulate, simulate_batch, supports
 from recall_risk.fast import check_params as check_fast_params
 from recall_risk.lots import resolve_lots
-from recall_risk.metrics import METRIC_NAMES
+from recall_risk.metrics import METRIC_NAMES, metric_rows
 from recall_risk.sweep.batch import (
     BenchmarkCache,
     Curve,
@@ -45,6 +45,7 @@ from recall_risk.sweep.batch import (
     batch_metrics,
     window_key,
 )
+from recall_risk.sweep.columns import BatchColumns
 from recall_risk.sweep.data import SweepData
 from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, score_params_for
 from recall_risk.sweep.table import ENGINE_COLUMN, ERROR_COLUMN, point_keys_of, rows_to_frame
@@ -198,32 +199,51 @@ class Evaluator:
         """:meth:`rows` of one point."""
         return self.rows([point])[0]
 
-    def _rows(self, points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        ran = self._curves_of(points)
-        curves = [c for c in ran if isinstance(c, Curve)]
-        if self._bench_cache is None:
-            self._bench_cache = BenchmarkCache(self.benchmark_equity())
-        metrics = iter(
-            batch_metrics(
-                curves,
-                self._bench_cache,
-                cash=self.config.broker.cash,
-                risk_free=self.config.report.risk_free,
-            )
+    def columns(self, points: Sequence[Mapping[str, Any]]) -> BatchColumns:
+        """:meth:`rows` as compact columns (what a batch sends back): the metrics as they come
+        out of the 2-D call, with no dict per point."""
+        parts = [
+            self._evaluate(points[lo : lo + METRICS_CHUNK])
+            for lo in range(0, len(points), METRICS_CHUNK)
+        ]
+        return BatchColumns(
+            engine=[e for part in parts for e in part.engine],
+            error=[e for part in parts for e in part.error],
+            metrics=np.vstack([part.metrics for part in parts])
+            if parts
+            else np.empty((0, len(METRIC_NAMES))),
         )
+
+    def _rows(self, points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        got = self._evaluate(points)
+        table = {name: got.metrics[:, j] for j, name in enumerate(METRIC_NAMES)}
         rows: list[dict[str, Any]] = []
-        for point, result in zip(points, ran, strict=True):
-            row: dict[str, Any] = dict(point)
-            if isinstance(result, _InvalidPointError):
-                row[ENGINE_COLUMN] = result.engine
-                row.update(dict.fromkeys(METRIC_NAMES))
-                row[ERROR_COLUMN] = str(result)
-            else:
-                row[ENGINE_COLUMN] = result.engine
-                row.update(next(metrics))
-                row[ERROR_COLUMN] = ""
+        for i, metrics in enumerate(metric_rows(table)):
+            row: dict[str, Any] = dict(points[i])
+            row[ENGINE_COLUMN] = got.engine[i]
+            row.update(metrics)
+            row[ERROR_COLUMN] = got.error[i]
             rows.append(row)
         return rows
+
+    def _evaluate(self, points: Sequence[Mapping[str, Any]]) -> BatchColumns:
+        """Engine, error and metrics of each point: the curves, then one 2-D metrics call."""
+        ran = self._curves_of(points)
+        if self._bench_cache is None:
+            self._bench_cache = BenchmarkCache(self.benchmark_equity())
+        metrics = np.full((len(points), len(METRIC_NAMES)), np.nan)
+        good = [i for i, r in enumerate(ran) if isinstance(r, Curve)]
+        metrics[good] = batch_metrics(
+            [ran[i] for i in good],  # type: ignore[misc]
+            self._bench_cache,
+            cash=self.config.broker.cash,
+            risk_free=self.config.report.risk_free,
+        )
+        return BatchColumns(
+            engine=[r.engine for r in ran],
+            error=["" if isinstance(r, Curve) else str(r) for r in ran],
+            metrics=metrics,
+        )
 
     def _curves_of(self, points: Sequence[Mapping[str, Any]]) -> list[Curve | _InvalidPointError]:
         """Each point's curve, or why it is invalid. Points of one strategy on one market run

@@ -29,7 +29,7 @@ import pandas as pd
 
 from recall_risk.config import RunConfig
 from recall_risk.errors import ConfigError, DataUnavailableError
-from recall_risk.sweep.columns import BatchColumns, assemble, pack_rows
+from recall_risk.sweep.columns import BatchColumns, assemble
 from recall_risk.sweep.data import SweepData
 from recall_risk.sweep.evaluate import Engine, Evaluator
 from recall_risk.sweep.spec import SCORE_PREFIX
@@ -142,7 +142,7 @@ GIL would give them no speed anyway (processes are the unit of parallelism here)
 def _evaluate_batch(job: _Job, points: list[dict[str, Any]]) -> BatchColumns:
     with _BATCH_LOCK:
         evaluator = job.evaluator()
-        return pack_rows(evaluator.rows(points))
+        return evaluator.columns(points)
 
 
 _WORKER_JOB: _Job | None = None
