@@ -231,3 +231,25 @@ def test_a_strategy_without_warm_up_trades_only_inside_the_window(tmp_path, pric
     assert engine == "backtrader"
     assert equity.index[0] >= pd.Timestamp(start)
     assert equity.iloc[0] == config.broker.cash  # nothing bought before the window
+
+
+def test_columns_are_the_rows_packed(small):
+    """What a sweep batch sends back (Evaluator.columns) is exactly its rows, packed: same
+    engines, errors and metric bits (an invalid point included)."""
+    config, data, _ = small
+    import numpy as np
+
+    from recall_risk.sweep.columns import pack_rows
+
+    evaluator = Evaluator(config, data)
+    points = [
+        {"exit_above": 0.5, "reenter_below": 0.1, "score.half_life_days": 30},
+        {"exit_above": 0.3, "reenter_below": 0.6, "score.half_life_days": 30},  # invalid
+        {"exit_above": 0.99, "reenter_below": 0.2, "score.half_life_days": 90},
+    ]
+    got = evaluator.columns(points)
+    want = pack_rows(evaluator.rows(points))
+    assert got.engine == want.engine and got.error == want.error
+    assert got.error[1] and not got.error[0]
+    np.testing.assert_array_equal(got.metrics, want.metrics)
+    assert np.isnan(got.metrics[1]).all()
