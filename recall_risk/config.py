@@ -4,26 +4,39 @@ A config names the data (tickers, benchmark, dates, source), the events, the sco
 the broker, the strategies to compare and the report options. Unknown keys are rejected with a
 "did you mean"; every error names the file and the field path (``strategies[1].params.x``).
 Relative paths resolve against the config file's folder. :func:`load_config` also checks what the
-config refers to (:func:`check_references`: score parameters, strategy classes loaded with
-importlib and their params, event sets), so a typo fails before any price is read. The ``sweep``
-section stays a free-form mapping: ``recall_risk.sweep`` validates it.
+config refers to (:func:`~recall_risk.config_checks.check_references`: score parameters, strategy
+classes loaded with importlib and their params, event sets), so a typo fails before any price is
+read. The ``sweep`` section stays a free-form mapping: ``recall_risk.sweep`` validates it.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from recall_risk.errors import ConfigError, EventFileError, RecallRiskError, ScoreParamsError
-from recall_risk.events import is_csv_path, is_event_path
+from recall_risk.calendar import iso_date
+from recall_risk.config_checks import check_references
+from recall_risk.errors import ConfigError
+from recall_risk.events import is_event_path
 from recall_risk.lots import MAX_LOT
-from recall_risk.scoring import ScoreParams
+from recall_risk.validation import StrictModel, format_validation_error, not_utf8
 from recall_risk.yamlio import YamlSyntaxError, parse_yaml
+
+__all__ = [
+    "BrokerConfig",
+    "DataConfig",
+    "ReportConfig",
+    "RunConfig",
+    "StrategyConfig",
+    "check_references",
+    "config_from_mapping",
+    "format_validation_error",
+    "load_config",
+]
 
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _EVENTS_EXPECTED = (
@@ -47,11 +60,7 @@ def _none_is_empty(value: Any) -> Any:
     return {} if value is None else value
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DataConfig(_Strict):
+class DataConfig(StrictModel):
     """Which prices to use."""
 
     tickers: list[str] = Field(min_length=1)
@@ -83,14 +92,12 @@ class DataConfig(_Strict):
         # Only a YAML date or an ISO string: pydantic's lax mode would read 0 as 1970-01-01.
         if isinstance(value, datetime):
             raise ValueError("expected a date YYYY-MM-DD without a time of day")
-        if isinstance(value, date):
-            return value
+        parsed = value if isinstance(value, date) else None
         if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise ValueError("expected a date YYYY-MM-DD")
+            parsed = iso_date(value)
+        if parsed is None:
+            raise ValueError("expected a date YYYY-MM-DD")
+        return parsed
 
     @field_validator("tickers")
     @classmethod
@@ -110,10 +117,10 @@ class DataConfig(_Strict):
         return self
 
 
-class BrokerConfig(_Strict):
+class BrokerConfig(StrictModel):
     """Simulated broker. Strict types: ``cash: "1e5"`` is a mistake, not a number."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(strict=True)
 
     cash: float = Field(default=100_000.0, gt=0)
     commission: float = Field(default=0.001, ge=0, lt=0.1)
@@ -134,7 +141,7 @@ class BrokerConfig(_Strict):
         return value
 
 
-class StrategyConfig(_Strict):
+class StrategyConfig(StrictModel):
     """One strategy to run: a display name, the strategy and its parameters."""
 
     name: str = Field(min_length=1)
@@ -145,10 +152,10 @@ class StrategyConfig(_Strict):
     _params = field_validator("params", mode="before")(_none_is_empty)
 
 
-class ReportConfig(_Strict):
+class ReportConfig(StrictModel):
     """What to write besides metrics and CSVs. Strict types: ``html: 'yes'`` is refused."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(strict=True)
 
     html: bool = True
     png: bool = True
@@ -164,7 +171,7 @@ class ReportConfig(_Strict):
         return sorted(set(value))
 
 
-class RunConfig(_Strict):
+class RunConfig(StrictModel):
     """A whole backtest run."""
 
     name: str = Field(min_length=1)
@@ -208,74 +215,6 @@ class RunConfig(_Strict):
                 f"repeated: {', '.join(dupes)}"
             )
         return value
-
-
-def _got(value: Any) -> str:
-    """`` (got VALUE)`` for a scalar or a short list; nothing for a whole section."""
-    if isinstance(value, dict | BaseModel):
-        return ""
-    text = value.isoformat(sep=" ") if isinstance(value, datetime) else repr(value)
-    return f" (got {text if len(text) <= 60 else text[:57] + '...'})"
-
-
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the model at ``loc`` (the parent of an unknown key)."""
-    current: Any = model
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
-        field = current.model_fields.get(part)
-        if field is None:
-            return []
-        annotation = field.annotation
-        args = getattr(annotation, "__args__", ())
-        candidates = [
-            a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)
-        ]
-        if not candidates:
-            return []
-        current = candidates[0]
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return [k for k in current.model_fields if k != "source_path"]
-    return []
-
-
-def format_validation_error(source: str, exc: ValidationError, model: type[BaseModel]) -> str:
-    """One line per problem: ``file: field 'a.b[0].c': what is wrong; what is expected``."""
-    lines = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err.get("loc") or ())
-        # Union branches add their type names to the location; drop them.
-        loc = tuple(
-            p
-            for p in loc
-            if not (isinstance(p, str) and ("[" in p or p in {"str", "dict", "list"}))
-        )
-        field = _loc(loc)
-        kind = err.get("type", "")
-        if kind == "extra_forbidden":
-            allowed = _allowed_keys(model, loc)
-            key = str(loc[-1]) if loc else ""
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""
-            lines.append(f"{source}: unknown field {field!r}{hint}{expected}")
-        elif kind == "missing":
-            lines.append(f"{source}: field {field!r} is required but missing")
-        else:
-            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            where = f"field {field!r}: " if field else ""
-            lines.append(f"{source}: {where}{msg[0].lower()}{msg[1:]}{_got(err.get('input'))}")
-    return "\n".join(dict.fromkeys(lines))
 
 
 def _resolve(base: Path, value: Path | str) -> Path:
@@ -326,10 +265,7 @@ def _parse_yaml(path: Path) -> Any:
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder; expected a YAML config file") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
-            "save the file with UTF-8 encoding"
-        ) from None
+        raise ConfigError(not_utf8(str(path), exc)) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     try:
@@ -341,100 +277,6 @@ def _parse_yaml(path: Path) -> Any:
             f"{path}: the file is empty; expected a mapping with name, data, strategies, ..."
         )
     return data
-
-
-def _prefixed(error: RecallRiskError, source: str, field: str) -> str:
-    """``source: field 'F': <message>`` keeping the original message (minus a ``source:``)."""
-    message = str(error).removeprefix(f"{source}: ")
-    return f"{source}: field {field!r}: {message}"
-
-
-def _check_score(config: RunConfig, source: str) -> None:
-    try:
-        ScoreParams.from_mapping(config.score, source=source)
-    except ScoreParamsError as exc:
-        # ScoreParams names fields relative to the section: make them config paths.
-        lines = [
-            line.replace(f"{source}: field '", f"{source}: field 'score.", 1)
-            if line.startswith(f"{source}: field '")
-            else line.replace(f"{source}: ", f"{source}: field 'score': ", 1)
-            for line in str(exc).splitlines()
-        ]
-        raise ScoreParamsError("\n".join(lines)) from None
-
-
-def _check_strategies(config: RunConfig, source: str, base_dir: Path | None) -> None:
-    from recall_risk.bt.registry import check_params, resolve_strategy
-
-    for i, s in enumerate(config.strategies):
-        cls = resolve_strategy(
-            s.strategy, where=f"{source}: field 'strategies[{i}].strategy'", base_dir=base_dir
-        )
-        check_params(cls, s.params, where=f"{source}: strategies[{i}].params")
-
-
-def _check_events(config: RunConfig, source: str) -> None:
-    from recall_risk.events import EventSet, load_events, merge_event_sets
-
-    refs: list[tuple[str, str, str | None]]  # (field, reference, ticker it is mapped to)
-    if config.events is None:
-        return
-    if isinstance(config.events, str):
-        refs = [("events", config.events, None)]
-    elif isinstance(config.events, list):
-        refs = [(f"events[{i}]", ref, None) for i, ref in enumerate(config.events)]
-    else:
-        refs = [(f"events.{t}", ref, t) for t, ref in config.events.items()]
-    tickers = config.data.tickers
-    by_ticker: dict[str, list[EventSet]] = {}
-    for field, ref, ticker in refs:
-        try:
-            if ticker is None:
-                _check_single_ticker_csv(ref, source, field, tickers)
-            event_set = load_events(ref, ticker=ticker if is_csv_path(ref) else None)
-        except EventFileError as exc:
-            raise EventFileError(_prefixed(exc, source, field)) from None
-        if ticker is None and event_set.ticker not in tickers:
-            raise ConfigError(
-                f"{source}: field {field!r}: set {ref!r} is for ticker {event_set.ticker}, which "
-                f"is not in data.tickers ({', '.join(tickers)}); map it explicitly with "
-                f"events: {{TICKER: {ref}}}"
-            )
-        by_ticker.setdefault(ticker or event_set.ticker, []).append(event_set)
-    for sets in by_ticker.values():
-        merge_event_sets(sets, where=f"{source}: field 'events'")  # duplicate ids across sets
-
-
-def _check_single_ticker_csv(ref: str, source: str, field: str, tickers: list[str]) -> None:
-    """A CSV of several companies named without a ticker: say how to map it in the config (the
-    loader's own message speaks of ``--ticker`` and ``ticker=...``, which a config has not)."""
-    from recall_risk.events import load_csv_event_sets
-
-    if not is_csv_path(ref) or not Path(ref).is_file():
-        return
-    sets = load_csv_event_sets(Path(ref))
-    if len(sets) > 1:
-        ours = [t for t in sorted(sets) if t in tickers] or [tickers[0]]
-        mapping = ", ".join(f"{t}: {ref}" for t in ours)
-        raise ConfigError(
-            f"{source}: field {field!r}: {ref} holds events for {len(sets)} tickers "
-            f"({', '.join(sorted(sets))}); map the ones to use, e.g. events: {{{mapping}}}"
-        )
-
-
-def check_references(config: RunConfig, *, source: str | None = None) -> None:
-    """Check what the config names outside itself: score parameters, strategy classes and their
-    params, event sets. Catching these before any price is read keeps a typo from costing a
-    download or leaving a half-written report.
-
-    Raises:
-        ScoreParamsError, ConfigError, EventFileError: naming the file and the field path.
-    """
-    where = source or str(config.source_path or "config")
-    base_dir = config.source_path.parent if config.source_path else None
-    _check_score(config, where)
-    _check_strategies(config, where, base_dir)
-    _check_events(config, where)
 
 
 def load_config(path: str | Path, *, check: bool = True) -> RunConfig:

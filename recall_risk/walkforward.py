@@ -16,144 +16,70 @@ counted, and a window without any gets a warning in :attr:`WalkForwardResult.war
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from recall_risk.config import RunConfig
-from recall_risk.errors import ConfigError
-from recall_risk.events import EventSet
+from recall_risk.folds import (
+    MIN_TEST_DAYS,
+    MIN_TRAIN_DAYS,
+    Fold,
+    count_events,
+    make_folds,
+    window_events,
+)
 from recall_risk.metrics import HIGHER_IS_BETTER, METRIC_NAMES, compute_metrics
 from recall_risk.sweep import (
-    ERROR_COLUMN,
+    FEASIBLE_COLUMN,
+    RANK_COLUMN,
     Evaluator,
     SweepData,
     SweepSpec,
     evaluate_points,
     load_sweep_spec,
+    rank_table,
 )
 from recall_risk.sweep.evaluate import Engine
+from recall_risk.sweep.spec import check_metric
 
-MIN_TRAIN_DAYS = 20
-MIN_TEST_DAYS = 10
+__all__ = [
+    "MIN_TEST_DAYS",
+    "MIN_TRAIN_DAYS",
+    "SUMMARY_METRICS",
+    "Fold",
+    "FoldResult",
+    "WalkForwardResult",
+    "check_metric",
+    "count_events",
+    "feasible_rows",
+    "make_folds",
+    "run_point",
+    "run_walkforward",
+    "select_best",
+    "upto",
+    "window_events",
+]
+
 SUMMARY_METRICS = ("total_return", "sharpe", "max_drawdown", "trades")
 """Metrics shown for every fold, after the selection metric."""
 
 
-@dataclass(frozen=True)
-class Fold:
-    """One train window and the test window right after it (inclusive dates, bar counts)."""
-
-    index: int
-    train_start: pd.Timestamp
-    train_end: pd.Timestamp
-    test_start: pd.Timestamp
-    test_end: pd.Timestamp
-    train_bars: int
-    test_bars: int
-
-
-def make_folds(
-    dates: pd.DatetimeIndex,
-    *,
-    folds: int,
-    train_days: int | None = None,
-    test_days: int | None = None,
-    anchored: bool = False,
-    where: str = "walkforward",
-) -> list[Fold]:
-    """Lay ``folds`` train/test windows over ``dates`` (trading bars, sorted).
-
-    Defaults: ``test_days`` splits the bars into ``folds + 2`` equal parts (the first train window
-    gets the two spare parts); ``train_days`` is every bar before the first test window.
-
-    Raises:
-        ConfigError: fewer than one fold, windows shorter than :data:`MIN_TRAIN_DAYS` /
-            :data:`MIN_TEST_DAYS`, or fewer bars than ``train_days + folds × test_days``.
-    """
-    n = len(dates)
-    if folds < 1:
-        raise ConfigError(f"{where}: --folds must be at least 1, got {folds}")
-    if test_days is None:
-        test_days = (n - train_days) // folds if train_days is not None else n // (folds + 2)
-    if train_days is None:
-        train_days = n - folds * test_days
-    if test_days < MIN_TEST_DAYS or train_days < MIN_TRAIN_DAYS:
-        raise ConfigError(
-            f"{where}: folds too short: {train_days} train and {test_days} test bars; expected at "
-            f"least {MIN_TRAIN_DAYS} train and {MIN_TEST_DAYS} test bars (the data hold {n} bars: "
-            "use fewer --folds or set --train-days/--test-days)"
-        )
-    if train_days + folds * test_days > n:
-        raise ConfigError(
-            f"{where}: {folds} folds of {test_days} test bars after {train_days} train bars need "
-            f"{train_days + folds * test_days} bars, but the data hold {n} "
-            f"({dates[0].date()} .. {dates[-1].date()}); use fewer --folds or shorter windows"
-        )
-    first_train = n - folds * test_days - train_days
-    out = []
-    for k in range(folds):
-        test_start = n - (folds - k) * test_days
-        train_start = first_train if anchored else test_start - train_days
-        out.append(
-            Fold(
-                index=k + 1,
-                train_start=dates[train_start],
-                train_end=dates[test_start - 1],
-                test_start=dates[test_start],
-                test_end=dates[test_start + test_days - 1],
-                train_bars=test_start - train_start,
-                test_bars=test_days,
-            )
-        )
-    return out
-
-
-def count_events(event_sets: Iterable[EventSet], start: pd.Timestamp, end: pd.Timestamp) -> int:
-    """Events announced from ``start`` to ``end`` (inclusive), over every set."""
-    first, last = start.date(), end.date()
-    return sum(first <= e.announced <= last for s in event_sets for e in s.events)
-
-
-def window_events(
-    event_sets: Iterable[EventSet], bars: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp
-) -> int:
-    """Events whose first bar on or after ``announced`` (their day 0) lies in ``start..end``.
-
-    An event announced on a weekend or holiday between two windows belongs to the later one,
-    where the market first trades on it; plain calendar windows would count it in neither.
-    """
-    earlier = bars[bars < start]
-    # the first window also holds the events announced before the first bar (day 0 = that bar)
-    first = earlier[-1] + pd.Timedelta(days=1) if len(earlier) else pd.Timestamp.min
-    return count_events(event_sets, first, end)
-
-
 def feasible_rows(table: pd.DataFrame, spec: SweepSpec, metric: str) -> list[bool]:
-    """Per row: no error, a value for ``metric``, and every constraint of the sweep holds."""
-    out = []
-    for row in table.to_dict("records"):
-        value = _plain(row.get(metric))
-        ok = not row.get(ERROR_COLUMN) and value is not None
-        out.append(ok and all(c.holds(_plain(row.get(c.metric))) for c in spec.constraints))
-    return out
+    """Per row: no error, a value for ``metric``, and every constraint of the sweep holds
+    (:func:`~recall_risk.sweep.rank_table`'s rule)."""
+    return rank_table(table, spec, metric=metric, maximize=True)[FEASIBLE_COLUMN].tolist()
 
 
 def select_best(table: pd.DataFrame, spec: SweepSpec, metric: str, maximize: bool) -> int | None:
     """Row position of the best feasible point (see :func:`feasible_rows`); ties go to the first
     in grid order. None when no point is feasible."""
-    best: int | None = None
-    best_value = 0.0
-    for pos, ok in enumerate(feasible_rows(table, spec, metric)):
-        if not ok:
-            continue
-        value = float(table[metric].iloc[pos])
-        if best is None or (value > best_value if maximize else value < best_value):
-            best, best_value = pos, value
-    return best
+    ranks = rank_table(table, spec, metric=metric, maximize=maximize)[RANK_COLUMN]
+    best = np.flatnonzero(ranks.eq(1).fillna(False).to_numpy(dtype=bool))
+    return int(best[0]) if len(best) else None
 
 
 def _plain(value: Any) -> float | None:
@@ -230,16 +156,6 @@ class WalkForwardResult:
             if column in frame:
                 frame[column] = frame[column].astype("Int64")
         return frame
-
-
-def check_metric(metric: str, where: str) -> None:
-    """Raise :class:`ConfigError` (with "did you mean") unless ``metric`` is a known metric."""
-    if metric not in METRIC_NAMES:
-        close = difflib.get_close_matches(metric, METRIC_NAMES, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(
-            f"{where}: unknown metric {metric!r}{hint}; expected one of: {', '.join(METRIC_NAMES)}"
-        )
 
 
 def upto(data: SweepData, end: pd.Timestamp) -> SweepData:

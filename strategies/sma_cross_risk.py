@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from recall_risk.strategies.sma_cross import SmaCross
-
 from recall_risk import HysteresisGate
+from recall_risk.strategies.sma_cross import SmaCross
 
 
 class SmaCrossRisk(SmaCross):

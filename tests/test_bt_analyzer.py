@@ -6,11 +6,11 @@ import backtrader as bt
 import numpy as np
 import pandas as pd
 import pytest
-from recall_risk.strategies import BuyAndHold, RiskExit
 
 from recall_risk.bt import FrameData, RiskAnalyzer, RiskData, make_cerebro, max_drawdown
 from recall_risk.bt.engine import run_backtest
 from recall_risk.events import Recall
+from recall_risk.strategies import BuyAndHold, RiskExit
 
 
 @pytest.mark.parametrize(

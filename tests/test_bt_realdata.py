@@ -16,6 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from recall_risk.bt import risk_frame
+from recall_risk.bt.engine import BacktestOutput, run_backtest
+from recall_risk.events import EventSet, load_events
+from recall_risk.prices import CsvDirectorySource
 from recall_risk.strategies import (
     BuyAndHold,
     RiskExit,
@@ -24,11 +29,6 @@ from recall_risk.strategies import (
     SmaCross,
     SmaCrossRisk,
 )
-
-from recall_risk.bt import risk_frame
-from recall_risk.bt.engine import BacktestOutput, run_backtest
-from recall_risk.events import EventSet, load_events
-from recall_risk.prices import CsvDirectorySource
 
 XIAOMI = ("1810.HK", "2024-04-01", "2026-03-25")
 TESLA = ("TSLA", "2021-01-04", "2026-03-25")

@@ -9,7 +9,6 @@ import backtrader as bt
 import numpy as np
 import pandas as pd
 import pytest
-from recall_risk.strategies import REGISTRY, RiskRotation, RiskScaled, SmaCross, SmaCrossRisk
 
 from recall_risk.bt import FrameData, RiskData, RiskScore, RiskStrategy, make_cerebro, risk_frame
 from recall_risk.bt.engine import run_backtest
@@ -18,6 +17,7 @@ from recall_risk.events import load_events
 from recall_risk.prices import CsvDirectorySource
 from recall_risk.scoring import score_events
 from recall_risk.signals import HysteresisGate, needs_rebalance, scaled_weight
+from recall_risk.strategies import REGISTRY, RiskRotation, RiskScaled, SmaCross, SmaCrossRisk
 
 
 def make_frame(scores, opens=None, start="2024-01-01") -> pd.DataFrame:

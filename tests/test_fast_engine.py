@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from recall_risk.strategies import REGISTRY
 
 from recall_risk.bt import risk_frame
 from recall_risk.bt.engine import BacktestOutput, run_backtest
@@ -30,6 +29,7 @@ from recall_risk.fast import FAST_STRATEGIES, FastResult, prepare, simulate, sup
 from recall_risk.prices import CsvDirectorySource
 from recall_risk.runner import resolve_events
 from recall_risk.scoring import ComponentWeights, HalfLives, ScoreParams
+from recall_risk.strategies import REGISTRY
 
 EQUITY_CENTS = 0.005
 NO_SLIP = {"cash": 1e5, "commission": 0.001, "slippage": 0.0}

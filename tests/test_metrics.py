@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from metrics_reference import YEAR, reference_metrics
-from recall_risk.strategies import BuyAndHold, RiskExit, RiskRotation
 
 from recall_risk.bt import risk_frame
 from recall_risk.bt.engine import BacktestOutput, run_backtest
@@ -32,6 +31,7 @@ from recall_risk.metrics import (
     max_drawdown,
 )
 from recall_risk.prices import CsvDirectorySource
+from recall_risk.strategies import BuyAndHold, RiskExit, RiskRotation
 
 TOL = 1e-9
 

@@ -1,10 +1,11 @@
 """pyproject.toml against the source tree: a normal ``pip install .`` must ship everything.
 
 The package list in pyproject is explicit (``strategies/`` installs as ``recall_risk.strategies``
-through ``package-dir``), so a new sub-package that is not added to it is silently left out of a
-wheel while every test still passes in the editable install. These tests catch that, check the
-bundled event files are package data, the console script resolves and the versions agree; one
-test builds the wheel itself (from a copy of the sources, offline) and looks inside.
+through the ``recall_risk/strategies`` link), so a new sub-package that is not added to it is
+silently left out of a wheel while every test still passes in the editable install. These tests
+catch that, check the bundled event files are package data, the console script resolves and the
+versions agree; one test builds the wheel itself (from a copy of the sources, offline) and looks
+inside.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def packages_on_disk() -> set[str]:
 
 
 def source_dir(package: str) -> Path:
-    """Where setuptools finds ``package`` (following ``package-dir``)."""
+    """Where ``package``'s sources are (the top-level ``strategies/`` for the linked package)."""
     for dotted, root in sorted(PACKAGE_DIRS.items(), key=lambda item: -len(item[0])):
         if package == dotted or package.startswith(dotted + "."):
             return root.joinpath(*package[len(dotted) :].split(".")[1:])
@@ -59,7 +60,9 @@ def test_packages_list_names_every_sub_package():
 
 
 def test_strategies_install_under_recall_risk():
-    assert SETUPTOOLS["package-dir"] == {"recall_risk.strategies": "strategies"}
+    # recall_risk/strategies is a link to the top-level folder: no package-dir mapping needed
+    assert "package-dir" not in SETUPTOOLS
+    assert "recall_risk.strategies" in SETUPTOOLS["packages"]
     assert "strategies" not in SETUPTOOLS["packages"]  # no generic top-level name installed
     for package in SETUPTOOLS["packages"]:
         assert (source_dir(package) / "__init__.py").is_file(), package
@@ -113,7 +116,7 @@ def test_wheel_contains_every_package_and_the_event_files(tmp_path):
         shutil.copy(REPO_ROOT / name, src / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.tmp", ".*")
     for folder in ("recall_risk", "strategies"):
-        shutil.copytree(REPO_ROOT / folder, src / folder, ignore=ignore)
+        shutil.copytree(REPO_ROOT / folder, src / folder, ignore=ignore, symlinks=True)
     result = subprocess.run(
         [
             sys.executable,
@@ -149,3 +152,23 @@ def test_wheel_contains_every_package_and_the_event_files(tmp_path):
         for module in source_dir(package).glob("*.py"):
             arcname = package.replace(".", "/") + "/" + module.name
             assert arcname in names, arcname
+
+
+def test_importing_the_package_does_not_import_yfinance_or_empyrical():
+    """empyrical imports yfinance and its HTTP stack: only the code that computes metrics or
+    downloads prices may import them, never ``import recall_risk`` or its sweep package."""
+    code = (
+        "import sys, recall_risk, recall_risk.sweep, recall_risk.bt, recall_risk.cli; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'yfinance', 'empyrical'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_pyarrow_is_an_extra_not_a_dependency():
+    core = " ".join(PYPROJECT["project"]["dependencies"])
+    assert "pyarrow" not in core
+    assert any("pyarrow" in r for r in PYPROJECT["project"]["optional-dependencies"]["parquet"])

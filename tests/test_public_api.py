@@ -188,10 +188,8 @@ def files_under(folder: Path) -> list[str]:
         ("recall_risk.events", ()),
         ("recall_risk.scoring", ()),
         ("recall_risk.prices", ()),  # yfinance only when a YFinanceSource downloads
-        ("recall_risk.metrics", ()),  # numpy only: empyrical (it imports yfinance) is the tests'
+        ("recall_risk.metrics", ()),  # numpy only (empyrical is the tests' oracle)
         ("recall_risk.bt", ("backtrader",)),
-        # no yfinance, no empyrical (issue 10); its writer draws heatmaps (plotly, rich)
-        ("recall_risk.sweep", ("backtrader", "plotly", "rich")),
         ("recall_risk.strategies", ("backtrader",)),
     ],
 )

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from recall_risk.strategies import REGISTRY
 
 from recall_risk.bt import risk_frame
 from recall_risk.bt.build import make_cerebro, price_feed
@@ -29,6 +28,7 @@ from recall_risk.fast import FAST_STRATEGIES, prepare, simulate
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.prices import CsvDirectorySource
 from recall_risk.runner import run_config
+from recall_risk.strategies import REGISTRY
 from recall_risk.study.against import score_jumps
 from recall_risk.study.data import study_event_set
 from recall_risk.sweep import SweepData, evaluate_points, prepare_sweep_data

@@ -6,7 +6,6 @@ Classes are loaded with importlib, never ``eval``.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.util
 import sys
@@ -17,47 +16,19 @@ from typing import Any
 import backtrader as bt
 
 from recall_risk.errors import ConfigError
+from recall_risk.validation import did_you_mean
 
 
 def registered_strategies() -> dict[str, type[bt.Strategy]]:
-    """Short names of the reference strategies -> classes."""
-    try:
-        from recall_risk.strategies import REGISTRY
-    except ModuleNotFoundError as exc:
-        if exc.name != "recall_risk.strategies":
-            raise
-        REGISTRY = _source_tree_strategies().REGISTRY  # noqa: N806 (the module's constant)
-    return dict(REGISTRY)
+    """Short names of the reference strategies -> classes.
 
-
-def _source_tree_strategies() -> ModuleType:
-    """``strategies/`` of a source checkout, imported as ``recall_risk.strategies``.
-
-    An installed package maps ``strategies/`` to ``recall_risk.strategies`` (pyproject's
-    ``package-dir``). When ``recall_risk`` is imported from a checkout instead — ``python -m
-    recall_risk.cli`` or ``python -c`` from the repository root, where the current directory comes
-    first on ``sys.path`` — that name does not exist; load the folder under it.
+    ``strategies/`` at the top of the repository is the package ``recall_risk.strategies``: the
+    source tree links it in (``recall_risk/strategies`` is a symbolic link) and an install ships
+    it there, so the import is the same from a checkout, an editable or a normal install.
     """
-    import recall_risk
+    from recall_risk.strategies import REGISTRY
 
-    init = Path(recall_risk.__file__).resolve().parents[1] / "strategies" / "__init__.py"
-    spec = importlib.util.spec_from_file_location(
-        "recall_risk.strategies", init, submodule_search_locations=[str(init.parent)]
-    )
-    if not init.is_file() or spec is None or spec.loader is None:
-        raise ModuleNotFoundError(
-            "recall_risk.strategies is not installed and there is no strategies/ folder beside "
-            "the recall_risk package; reinstall with `pip install .`",
-            name="recall_risk.strategies",
-        )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["recall_risk.strategies"] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules["recall_risk.strategies"]
-        raise
-    return module
+    return dict(REGISTRY)
 
 
 def _import_file(path: Path, where: str) -> ModuleType:
@@ -95,8 +66,7 @@ def resolve_strategy(
     if ":" not in reference:
         if reference in registry:
             return registry[reference]
-        close = difflib.get_close_matches(reference, list(registry), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(reference, list(registry))
         raise ConfigError(
             f"{where}: unknown strategy {reference!r}{hint}; "
             f"registered: {', '.join(sorted(registry))}; "
@@ -163,8 +133,7 @@ def check_params(cls: type[bt.Strategy], params: dict[str, Any], *, where: str) 
     allowed = sorted(k for k in defaults if k not in INTERNAL_PARAMS)
     for key, value in params.items():
         if key not in defaults or key in INTERNAL_PARAMS:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(key, allowed)
             raise ConfigError(
                 f"{where}.{key}: unknown parameter{hint} for {cls.__name__}; "
                 f"it takes: {', '.join(allowed)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from recall_risk.cli import options
 from recall_risk.cli.output import console
 
 
@@ -15,20 +16,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="compare the strategies of several run folders side by side",
         description="Read each run's metrics.json and show every strategy of every run in one "
         "table, the best value per metric highlighted. Runs over different data ranges are "
-        "refused unless --allow-mismatch.",
+        "refused unless --allow-mismatch. With --out, also write compare.md, compare.csv and "
+        "compare.html there.",
     )
     parser.add_argument("runs", type=Path, nargs="+", metavar="DIR", help="run output folders")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="also write compare.md/.csv/.html here",
-    )
+    options.add_out(parser, default=None)
     parser.add_argument(
         "--allow-mismatch", action="store_true", help="compare runs over different data ranges"
     )
-    parser.add_argument("--format", choices=("table", "markdown"), default="table")
+    options.add_format(parser, ("table", "markdown"))
     parser.set_defaults(handler=_run)
 
 

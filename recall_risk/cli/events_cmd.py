@@ -32,6 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from recall_risk.cli import options
 from recall_risk.errors import EventFileError
 from recall_risk.events import (
     EVENT_TYPES,
@@ -92,13 +93,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     list_parser.set_defaults(handler=run_list)
 
     show = sub.add_parser("show", help="the events of a bundled set or an event file")
-    show.add_argument("name_or_path", metavar="NAME|PATH", help="bundled set name or file path")
-    show.add_argument("--format", choices=FORMATS, default="table", help="output format")
-    show.add_argument("--ticker", help="the ticker to show from a CSV holding several")
+    options.add_event_source(show, dest="name_or_path")
+    options.add_format(show, FORMATS)
+    options.add_ticker(show)
     show.set_defaults(handler=run_show)
 
     validate = sub.add_parser("validate", help="check an event file; exit 2 with the problems")
-    validate.add_argument("path", metavar="PATH", help="event file (.yaml, .yml or .csv)")
+    options.add_event_source(validate, dest="path", bundled=False)
     validate.set_defaults(handler=run_validate)
 
 
@@ -113,13 +114,22 @@ def load_sets(name_or_path: str, ticker: str | None = None) -> list[EventSet]:
         if path.is_file():
             sets = load_csv_event_sets(path)
             return [sets[key] for key in sorted(sets)]
+    return [load_one_set(name_or_path, ticker)]
+
+
+def load_one_set(name_or_path: str, ticker: str | None = None) -> EventSet:
+    """The one event set named by a command-line argument (``--ticker`` picks it from a CSV).
+
+    Raises:
+        EventFileError: as :func:`load_sets`, or a file of several tickers without ``--ticker``.
+    """
     event_set = load_events(name_or_path, ticker=ticker)
     if ticker is not None and event_set.ticker != ticker:
         raise EventFileError(
             f"{name_or_path}: holds events for ticker {event_set.ticker}, not {ticker!r}; "
             "drop --ticker or name another file"
         )
-    return [event_set]
+    return event_set
 
 
 def run_list(args: argparse.Namespace) -> int:

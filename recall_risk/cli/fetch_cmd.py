@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from recall_risk.cli import options
 from recall_risk.errors import DataUnavailableError, PriceDataError
 from recall_risk.prices import YFinanceSource, read_price_csv, select_range, validate_prices
-from recall_risk.prices.checks import to_timestamp
 from recall_risk.prices.csvdir import CSV_FORMAT
 from recall_risk.prices.yahoo import OFFLINE_HINT
 
@@ -36,8 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("tickers", nargs="+", metavar="TICKER", help="Yahoo tickers, e.g. 1810.HK")
-    parser.add_argument("--start", required=True, type=_day, metavar="DATE", help="first day")
-    parser.add_argument("--end", required=True, type=_day, metavar="DATE", help="last day")
+    options.add_dates(parser, required=True)
     parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache folder")
     parser.add_argument(
         "--no-adjust",
@@ -78,16 +77,3 @@ def run(args: argparse.Namespace) -> int:
             line += f" ({len(report.zero_volume_dates)} zero-volume bars kept)"
         print(line)
     return 0
-
-
-def _day(text: str) -> str:
-    """argparse type: a YYYY-MM-DD date, returned as ISO text."""
-    try:
-        stamp = to_timestamp(text, what="")
-    except PriceDataError:
-        stamp = None
-    if stamp is None:
-        raise argparse.ArgumentTypeError(
-            f"invalid date {text!r}: expected YYYY-MM-DD, for example 2024-04-01"
-        )
-    return stamp.strftime("%Y-%m-%d")

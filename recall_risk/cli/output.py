@@ -19,18 +19,10 @@ def console(*, stderr: bool = False) -> Console:
     return Console(stderr=stderr, width=200, no_color=True, highlight=False, soft_wrap=True)
 
 
-def format_value(value: object) -> str:
-    """A metric for display: floats with 4 significant decimals, None as a dash."""
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.4f}"
-    return str(value)
-
-
 def metrics_table(result: RunResult) -> Table:
     """The run's metrics, one row per strategy plus the benchmark."""
     from recall_risk.metrics import METRIC_NAMES
+    from recall_risk.report.markdown import format_metric
 
     span = result.meta["data_range"]
     table = Table(title=f"{result.config.name}: {span['start']} .. {span['end']}")
@@ -41,5 +33,5 @@ def metrics_table(result: RunResult) -> Table:
     if result.benchmark is not None:
         rows.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))
     for label, metrics in rows:
-        table.add_row(label, *(format_value(metrics.get(m)) for m in METRIC_NAMES))
+        table.add_row(label, *(format_metric(metrics.get(m)) for m in METRIC_NAMES))
     return table

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from recall_risk.cli import options
 from recall_risk.cli.output import console, metrics_table
 
 
@@ -18,16 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run every strategy of CONFIG on the same prices and score; write metrics, "
         "CSVs, summary.md, report.html and equity.png to DIR (default runs/<name>/).",
     )
-    parser.add_argument("config", type=Path, help="YAML run config, e.g. configs/xiaomi_su7.yaml")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
-    parser.add_argument(
-        "--prices-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="offline: read prices from this folder of TICKER.csv files instead of Yahoo Finance",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress display")
+    options.add_config(parser)
+    options.add_out(parser, default="runs/<name>/")
+    options.add_prices_dir(parser)
+    options.add_quiet(parser)
     parser.set_defaults(handler=_run)
 
 

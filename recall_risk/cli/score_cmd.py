@@ -28,8 +28,10 @@ from typing import Any
 import pandas as pd
 
 from recall_risk.calendar import calendar_from_prices_csv, parse_date, weekday_calendar
-from recall_risk.errors import ConfigError, EventFileError
-from recall_risk.events import EventSet, load_events
+from recall_risk.cli import options
+from recall_risk.cli.events_cmd import load_one_set
+from recall_risk.errors import ConfigError
+from recall_risk.events import EventSet
 from recall_risk.scoring import (
     COLUMNS,
     COMPONENTS,
@@ -60,17 +62,18 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "score",
         help="daily point-in-time risk score of an event set",
-        description=__doc__.split("\n\n")[0],
+        description="Print the daily risk score of an event set, one row per trading day from "
+        "--start to --end (weekdays, or the dates of the --calendar price CSV), or with "
+        "--explain DATE the per-event breakdown of that day's score.",
     )
-    parser.add_argument("events", metavar="NAME|PATH", help="bundled event set name or event file")
-    parser.add_argument("--start", metavar="DATE", help="first day, YYYY-MM-DD")
-    parser.add_argument("--end", metavar="DATE", help="last day, YYYY-MM-DD (inclusive)")
+    options.add_event_source(parser)
+    options.add_dates(parser, required=False)
     parser.add_argument(
         "--calendar", metavar="PRICES.csv", help="use the Date column of this price CSV as the days"
     )
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format")
-    parser.add_argument("--params", metavar="PARAMS.yaml", help="YAML file of score parameters")
-    parser.add_argument("--ticker", help="the ticker to score from a CSV holding several")
+    options.add_format(parser, FORMATS)
+    options.add_params(parser)
+    options.add_ticker(parser)
     parser.add_argument(
         "--explain",
         metavar="DATE",
@@ -87,12 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if start is not None and end is not None and end < start:
         raise ConfigError(f"--end {end} is before --start {start}")
     params = load_score_params(args.params) if args.params else ScoreParams()
-    events = load_events(args.events, ticker=args.ticker)
-    if args.ticker is not None and events.ticker != args.ticker:
-        raise EventFileError(
-            f"{args.events}: holds events for ticker {events.ticker}, not {args.ticker!r}; "
-            "drop --ticker or name another file"
-        )
+    events = load_one_set(args.events, args.ticker)
     if day is not None:
         _write_explanation(explain(events, day, params), events, args.format)
         return 0

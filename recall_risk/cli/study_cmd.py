@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from recall_risk.cli import options
 from recall_risk.cli.output import console
 from recall_risk.errors import ConfigError
 
@@ -34,10 +35,15 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "study",
         help="event study: abnormal returns around each event, and does the score predict them",
-        description=__doc__.split("\n\n")[2],
+        description="Prints, per stock, each event's abnormal return on day 0 and +1 and its CAR "
+        "over the primary window with t and p, the events skipped and why, and the "
+        "cross-sectional tests. --out writes the tables (CSV, Markdown) and the CAR-path chart "
+        "(PNG, HTML). --against-score tests whether the score's jump at each event ranks the "
+        "CARs; --calibrate fits the component weights to the CARs and writes score_params.yaml "
+        "(needs --out). Prices are dividend-adjusted where the source has an Adj Close.",
     )
-    parser.add_argument("events", metavar="NAME|PATH", help="bundled event set name or event file")
-    parser.add_argument("--prices-dir", metavar="DIR", help="folder of TICKER.csv files (offline)")
+    options.add_event_source(parser)
+    options.add_prices_dir(parser)
     parser.add_argument(
         "--window",
         default="-1,5",
@@ -61,6 +67,8 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="trading days between the estimation window and day 0 (default 30)",
     )
+    # not options.add_ticker: here the ticker is the stock studied, which may differ from the
+    # event file's (a rival's events against this stock's prices)
     parser.add_argument("--ticker", help="stock to study (default: the event file's ticker)")
     parser.add_argument("--benchmark", help="market index (default: the event file's benchmark)")
     parser.add_argument("--peers", default="", metavar="A,B", help="rival stocks to study too")
@@ -70,8 +78,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--calibrate", action="store_true", help="fit component weights; writes score_params.yaml"
     )
-    parser.add_argument("--params", metavar="PARAMS.yaml", help="score parameters for the jumps")
-    parser.add_argument("--out", metavar="DIR", help="write tables and charts into DIR")
+    options.add_params(parser)
+    options.add_out(parser, default=None)
     parser.set_defaults(handler=run)
     _accept_negative_windows(parser)
 
@@ -98,7 +106,7 @@ def _options(args: argparse.Namespace) -> StudyOptions:
     )
 
 
-def _source(prices_dir: str | None) -> PriceSource:
+def _source(prices_dir: Path | None) -> PriceSource:
     from recall_risk.prices import CsvDirectorySource, YFinanceSource
 
     if prices_dir is None:
@@ -116,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.calibrate and not args.out:
         raise ConfigError("--calibrate writes score_params.yaml: give --out DIR")
-    options = _options(args)
+    study_options = _options(args)
     if args.out:
         from recall_risk.report.atomic import check_output_dir
         from recall_risk.study.write import MARKER
@@ -128,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     results = study_event_set(
         event_set,
         _source(args.prices_dir),
-        options,
+        study_options,
         ticker=args.ticker,
         benchmark=args.benchmark,
         peers=peers,
@@ -207,12 +215,8 @@ def _print_result(out: Any, result: StudyResult) -> None:
 
 
 def _print_calibration(out: Any, calibration: Any, path: Path) -> None:
-    weights = calibration.params.weights.model_dump()
     out.print(
-        f"\ncalibrated weights ({calibration.n} events): "
-        + ", ".join(f"{k} {v:.4f}" for k, v in weights.items())
-        + f"; leave-one-out RMSE {calibration.loo_rmse:.4f} vs no-model baseline "
-        f"{calibration.baseline_rmse:.4f}; wrote {path}"
+        f"\ncalibrated weights ({calibration.n} events): {calibration.fit_text()}; wrote {path}"
     )
     if calibration.warnings:
         from rich.console import Console

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from recall_risk.cli import options
 from recall_risk.cli.output import console
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "top.md, heatmap.png/.html and the best points as ready-to-run configs in best/ to DIR "
         "(default runs/<name>-sweep/).",
     )
-    parser.add_argument("config", type=Path, help="YAML run config with a sweep section")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
+    options.add_config(parser, sweep=True)
+    options.add_out(parser, default="runs/<name>-sweep/")
     parser.add_argument(
         "--scheduler",
         default=None,
@@ -43,24 +44,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="use --scheduler/--workers even for a sweep small enough (under about 2 s of work) "
         "to run faster in this process, which is what happens without this flag",
     )
-    parser.add_argument(
-        "--engine",
-        choices=("fast", "backtrader"),
-        default="fast",
-        help="fast: the numpy engine (strategies it does not know run on backtrader); "
-        "backtrader: every point on backtrader",
-    )
-    parser.add_argument(
-        "--prices-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="offline: read prices from this folder of TICKER.csv files instead of Yahoo Finance",
-    )
+    options.add_engine(parser)
+    options.add_prices_dir(parser)
     parser.add_argument(
         "--yes", action="store_true", help="run sweeps of more than 1,000,000 backtests"
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress display")
+    options.add_quiet(parser)
     parser.set_defaults(handler=_sweep)
 
 
@@ -135,7 +124,9 @@ def _sweep(args: argparse.Namespace) -> int:
     out = console()
     notes = list(run.notes)
     if not has_parquet():
-        notes.append("pyarrow is not installed: results.parquet skipped (pip install pyarrow)")
+        notes.append(
+            'pyarrow is not installed: results.parquet skipped (pip install "recall-risk[parquet]")'
+        )
     for note in notes:
         err.print(f"note: {note}")
     bench = benchmark_series(config, data.benchmark)
@@ -155,7 +146,7 @@ def _print_top(out: Console, run: SweepRun, spec: SweepSpec) -> None:
     """The best few points as a table on stdout."""
     from rich.table import Table
 
-    from recall_risk.cli.output import format_value
+    from recall_risk.report.markdown import format_metric
     from recall_risk.sweep.ranking import rank_table, top_rows
 
     ranked = rank_table(run.table, spec)
@@ -167,7 +158,7 @@ def _print_top(out: Console, run: SweepRun, spec: SweepSpec) -> None:
     for column in columns:
         table.add_column(column, justify="right")
     for _, row in best.iterrows():
-        table.add_row(*(format_value(_plain(row[c])) for c in columns))
+        table.add_row(*(format_metric(_plain(row[c])) for c in columns))
     if best.empty:
         out.print("no point satisfies the constraints")
     else:

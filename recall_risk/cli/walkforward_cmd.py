@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from rich.table import Table
 
-from recall_risk.cli.output import console, format_value
+from recall_risk.cli import options
+from recall_risk.cli.output import console
 
 if TYPE_CHECKING:
     from recall_risk.walkforward import WalkForwardResult
@@ -50,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "next test window. Writes folds.csv, folds.md, stitched_equity.csv, chosen_params.json "
         "and summary.json to DIR (default runs/<name>-walkforward/).",
     )
-    parser.add_argument("config", type=Path, help="YAML run config with a sweep section")
+    options.add_config(parser, sweep=True)
     parser.add_argument("--folds", type=int, default=4, metavar="N", help="test folds (4)")
     parser.add_argument(
         "--train-days",
@@ -71,23 +72,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="train windows all start at the first one's start and grow (default: rolling)",
     )
-    parser.add_argument(
-        "--metric", default=None, metavar="M", help="selection metric (default: the sweep's)"
-    )
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
-    parser.add_argument(
-        "--prices-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="offline: read prices from this folder of TICKER.csv files instead of Yahoo Finance",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=("fast", "backtrader"),
-        default="fast",
-        help="fast (numpy, falls back to backtrader when needed) or backtrader for every run",
-    )
+    options.add_metric(parser, use="selection metric", default="the sweep's metric")
+    options.add_out(parser, default="runs/<name>-walkforward/")
+    options.add_prices_dir(parser)
+    options.add_engine(parser)
     parser.set_defaults(handler=_run)
 
 
@@ -127,13 +115,17 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _params_text(params: dict[str, Any] | None) -> str:
+    from recall_risk.report.markdown import format_metric
+
     if params is None:
         return "(none: held cash)"
-    return " ".join(f"{k}={format_value(v)}" for k, v in params.items())
+    return " ".join(f"{k}={format_metric(v)}" for k, v in params.items())
 
 
 def fold_table(result: WalkForwardResult) -> Table:
     """The terminal table: one row per fold, then the stitched out-of-sample row."""
+    from recall_risk.report.markdown import format_metric
+
     m = result.metric
     kind = "anchored" if result.anchored else "rolling"
     table = Table(title=f"{result.name}: walk-forward, {kind}, by {m} ({result.engine} engine)")
@@ -152,11 +144,11 @@ def fold_table(result: WalkForwardResult) -> Table:
             + (" !" if not (r.train_events and r.test_events) else ""),
             _params_text(r.params),
             f"{r.feasible}/{r.candidates}",
-            format_value(r.in_sample.get(m)),
-            format_value(oos.get(m)),
-            format_value(oos.get("total_return")),
-            format_value(oos.get("max_drawdown")),
-            format_value(oos.get("trades")),
+            format_metric(r.in_sample.get(m)),
+            format_metric(oos.get(m)),
+            format_metric(oos.get("total_return")),
+            format_metric(oos.get("max_drawdown")),
+            format_metric(oos.get("trades")),
         )
     s = result.stitched_metrics
     first, last = result.stitched.index[0].date(), result.stitched.index[-1].date()
@@ -168,10 +160,10 @@ def fold_table(result: WalkForwardResult) -> Table:
         "stitched out-of-sample",
         "",
         "",
-        format_value(s.get(m)),
-        format_value(s.get("total_return")),
-        format_value(s.get("max_drawdown")),
-        format_value(s.get("trades")),
+        format_metric(s.get(m)),
+        format_metric(s.get("total_return")),
+        format_metric(s.get("max_drawdown")),
+        format_metric(s.get("trades")),
         style="bold",
     )
     return table
@@ -188,6 +180,8 @@ def _json_value(value: Any) -> Any:
 
 
 def _markdown(result: WalkForwardResult) -> str:
+    from recall_risk.report.markdown import format_metric
+
     table = result.table()
     shown = [c for c in table.columns if c not in ("candidates", "note")]
     lines = [
@@ -200,9 +194,9 @@ def _markdown(result: WalkForwardResult) -> str:
         "|" + "|".join("---" for _ in shown) + "|",
     ]
     for row in table.to_dict("records"):
-        lines.append("| " + " | ".join(format_value(_json_value(row[c])) for c in shown) + " |")
+        lines.append("| " + " | ".join(format_metric(_json_value(row[c])) for c in shown) + " |")
     lines += ["", "## Stitched out-of-sample", "", "| metric | value |", "|---|---|"]
-    lines += [f"| {k} | {format_value(v)} |" for k, v in result.stitched_metrics.items()]
+    lines += [f"| {k} | {format_metric(v)} |" for k, v in result.stitched_metrics.items()]
     notes = [f"- fold {r.fold.index}: {r.note}" for r in result.folds if r.note]
     if result.warnings:
         lines += ["", "## Warnings", "", *(f"- **{w}**" for w in result.warnings)]

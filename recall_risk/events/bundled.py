@@ -9,6 +9,7 @@ from pathlib import Path
 from recall_risk.errors import EventFileError
 from recall_risk.events.eventset import EventSet
 from recall_risk.events.loading import load_csv_event_sets, load_yaml_events
+from recall_risk.validation import did_you_mean
 
 _PACKAGE = "recall_risk.data.events"
 
@@ -27,10 +28,7 @@ def bundled_event_path(name: str) -> Path:
     """Path of a bundled event file."""
     names = bundled_event_sets()
     if name not in names:
-        import difflib
-
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(name, names)
         raise EventFileError(
             f"no bundled event set or file named {name!r}{hint}; "
             f"bundled sets: {', '.join(names)}; or give a path to a .yaml or .csv file"

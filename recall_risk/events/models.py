@@ -14,7 +14,10 @@ import re
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
+
+from recall_risk.calendar import iso_date
+from recall_risk.validation import StrictModel
 
 EVENT_TYPES: tuple[str, ...] = ("recall", "quality_ranking", "orders", "deliveries", "incident")
 
@@ -25,12 +28,8 @@ NonEmptyStr = Annotated[str, Field(min_length=1)]
 
 def _to_date(value: Any) -> Any:
     """Accept ``date`` objects and ISO ``YYYY-MM-DD`` strings; leave the rest to pydantic."""
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return value
-    return value
+    parsed = iso_date(value) if isinstance(value, str) else None
+    return value if parsed is None else parsed
 
 
 def period_bounds(period: str) -> tuple[date, date]:
@@ -53,10 +52,8 @@ def period_bounds(period: str) -> tuple[date, date]:
     return start, date.fromordinal(end.toordinal() - 1)
 
 
-class _EventBase(BaseModel):
+class _EventBase(StrictModel):
     """Fields every event has."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: NonEmptyStr
     announced: date

@@ -10,7 +10,6 @@ cached between calls.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,21 +29,11 @@ from recall_risk.prices.checks import (
     select_range,
     validate_prices,
 )
+from recall_risk.validation import close_matches
 
 CSV_FORMAT = "columns Date,Open,High,Low,Close[,Adj Close],Volume"
 """The expected layout, quoted in error messages."""
 
-# header name (lower case, spaces squeezed) -> our column name
-_HEADER_NAMES = {
-    "date": "date",
-    "open": "open",
-    "high": "high",
-    "low": "low",
-    "close": "close",
-    "adj close": "adj_close",
-    "volume": "volume",
-}
-_REQUIRED = ("date", *PRICE_COLUMNS)
 _YAHOO_NAMES = {
     "date": "Date",
     "open": "Open",
@@ -54,6 +43,10 @@ _YAHOO_NAMES = {
     "adj_close": "Adj Close",
     "volume": "Volume",
 }
+"""Our column name -> Yahoo Finance's header, as written to CSV files."""
+HEADER_NAMES = {header.lower(): ours for ours, header in _YAHOO_NAMES.items()}
+"""Header name (lower case, spaces squeezed) -> our column name, for CSV files and downloads."""
+_REQUIRED = ("date", *PRICE_COLUMNS)
 
 
 def read_price_csv(path: str | os.PathLike[str], *, adjusted: bool = False) -> pd.DataFrame:
@@ -130,7 +123,7 @@ class CsvDirectorySource:
                 f"TICKER.csv files ({CSV_FORMAT}) with --prices-dir DIR"
             )
         available = self.tickers()
-        close = difflib.get_close_matches(ticker, available, n=3, cutoff=0.6)
+        close = close_matches(ticker, available, n=3)
         close += [t for t in available if t.lower() == ticker.lower() and t not in close]
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         listing = ", ".join(available[:12]) + (", ..." if len(available) > 12 else "")
@@ -190,7 +183,7 @@ def _read_table(path: Path, name: str) -> pd.DataFrame:
     """Read the known columns under our names: dates as text, numbers as float64."""
     with _read_errors(name):
         header = pd.read_csv(path, nrows=0, skipinitialspace=True).columns
-    known = {c: _HEADER_NAMES[_canonical(c)] for c in header if _canonical(c) in _HEADER_NAMES}
+    known = {c: HEADER_NAMES[_canonical(c)] for c in header if _canonical(c) in HEADER_NAMES}
     found = list(known.values())
     missing = [c for c in _REQUIRED if c not in found]
     if missing:

@@ -26,7 +26,7 @@ from recall_risk.prices.checks import (
     to_timestamp,
     validate_prices,
 )
-from recall_risk.prices.csvdir import CSV_FORMAT, read_price_csv
+from recall_risk.prices.csvdir import CSV_FORMAT, HEADER_NAMES, read_price_csv
 from recall_risk.prices.probe import probe_connection
 
 YAHOO_HOST = "query1.finance.yahoo.com"
@@ -40,14 +40,7 @@ OFFLINE_HINT = (
     f"(files named TICKER.csv with {CSV_FORMAT})"
 )
 
-_YF_NAMES = {
-    "open": "open",
-    "high": "high",
-    "low": "low",
-    "close": "close",
-    "adj close": "adj_close",
-    "volume": "volume",
-}
+_YF_NAMES = {k: v for k, v in HEADER_NAMES.items() if v != "date"}  # dates are the index
 
 
 def frame_from_download(raw: pd.DataFrame | None, ticker: str) -> pd.DataFrame:

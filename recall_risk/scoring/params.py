@@ -24,20 +24,20 @@ for unknown keys. Parameters (defaults in brackets):
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from recall_risk.errors import ScoreParamsError
+from recall_risk.validation import StrictModel, describe, format_validation_error, not_utf8
 from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+_CONFIG = ConfigDict(allow_inf_nan=False)
 
 
-class HalfLives(BaseModel):
+class HalfLives(StrictModel):
     """Half-life of each component's events, in calendar days (each > 0)."""
 
     model_config = _CONFIG
@@ -48,7 +48,7 @@ class HalfLives(BaseModel):
     incident: float = Field(default=45.0, gt=0)
 
 
-class ComponentWeights(BaseModel):
+class ComponentWeights(StrictModel):
     """Weight of each component in the overall score (each in [0, 1])."""
 
     model_config = _CONFIG
@@ -59,7 +59,7 @@ class ComponentWeights(BaseModel):
     incident: float = Field(default=0.8, ge=0, le=1)
 
 
-class ScoreParams(BaseModel):
+class ScoreParams(StrictModel):
     """All parameters of the risk score (see the module docstring for their meaning)."""
 
     model_config = _CONFIG
@@ -77,7 +77,7 @@ class ScoreParams(BaseModel):
     weights: ComponentWeights = Field(default_factory=ComponentWeights)
 
     @classmethod
-    def from_mapping(cls, data: Any, *, source: str = "<params>") -> ScoreParams:
+    def from_mapping(cls, data: Any, *, source: str = "<params>", prefix: str = "") -> ScoreParams:
         """Validate a mapping (for example parsed YAML) into parameters.
 
         Numbers must be YAML numbers (``0.5``, ``90``), not quoted strings. Missing keys keep their
@@ -86,6 +86,7 @@ class ScoreParams(BaseModel):
         Args:
             data: Mapping of field names to values; ``None`` means all defaults.
             source: Where the mapping came from, used in error messages (a file name).
+            prefix: Path of the mapping inside that file (``"score."``), before field names.
 
         Raises:
             ScoreParamsError: listing every bad field with what was expected.
@@ -93,14 +94,17 @@ class ScoreParams(BaseModel):
         if data is None:
             data = {}
         if not isinstance(data, Mapping):
+            where = f"field {prefix.rstrip('.')!r}: " if prefix else ""
             raise ScoreParamsError(
-                f"{source}: expected a mapping of score parameters such as 'recall_scale: 0.15', "
-                f"got {_describe(data)}"
+                f"{source}: {where}expected a mapping of score parameters such as "
+                f"'recall_scale: 0.15', got {describe(data)}"
             )
         try:
             return cls.model_validate(dict(data), strict=True)
         except ValidationError as exc:
-            raise ScoreParamsError(_format_errors(source, exc)) from None
+            raise ScoreParamsError(
+                format_validation_error(source, exc, cls, prefix=prefix)
+            ) from None
 
 
 def load_score_params(path: str | Path) -> ScoreParams:
@@ -118,43 +122,10 @@ def load_score_params(path: str | Path) -> ScoreParams:
         raise ScoreParamsError(
             f"{name}: cannot read score parameters: {exc.strerror or exc}"
         ) from None
-    except UnicodeDecodeError:
-        raise ScoreParamsError(f"{name}: not UTF-8 text; expected a YAML mapping") from None
+    except UnicodeDecodeError as exc:
+        raise ScoreParamsError(not_utf8(name, exc)) from None
     try:
         data = parse_yaml(text)
     except YamlSyntaxError as exc:
         raise ScoreParamsError(f"{name}: {exc}") from None
     return ScoreParams.from_mapping(data, source=name)
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    """Field names allowed at the mapping that holds ``loc[-1]``."""
-    model: type[BaseModel] = ScoreParams
-    for part in loc[:-1]:
-        annotation = model.model_fields[str(part)].annotation
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return []
-        model = annotation
-    return list(model.model_fields)
-
-
-def _format_errors(source: str, exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err.get("loc") or ())
-        field = ".".join(str(part) for part in loc)
-        if err.get("type") == "extra_forbidden":
-            allowed = _fields_at(loc)
-            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            message = f"unknown parameter{hint}; expected one of: {', '.join(allowed)}"
-        else:
-            detail = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-            message = f"{detail[0].lower()}{detail[1:]}; got {_describe(err.get('input'))}"
-        lines.append(f"{source}: field {field!r}: {message}" if field else f"{source}: {message}")
-    return "\n".join(lines)

@@ -57,6 +57,15 @@ class Calibration:
     baseline_rmse: float
     warnings: tuple[str, ...]
 
+    def fit_text(self) -> str:
+        """``recall 0.1234, ...; leave-one-out RMSE 0.0123 vs no-model baseline 0.0145``."""
+        weights = self.params.weights.model_dump()
+        return (
+            ", ".join(f"{k} {v:.4f}" for k, v in weights.items())
+            + f"; leave-one-out RMSE {self.loo_rmse:.4f} vs no-model baseline "
+            f"{self.baseline_rmse:.4f}"
+        )
+
 
 def _fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     if not len(y) or not x.any():

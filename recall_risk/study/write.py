@@ -97,12 +97,9 @@ def study_markdown(
         parts.append(against.statement)
     if calibration is not None:
         parts.append("## Calibrated component weights")
-        weights = calibration.params.weights.model_dump()
         parts.append(
             f"{calibration.n} events; fitted: {', '.join(calibration.fitted) or 'none'}; weights "
-            + ", ".join(f"{k} {v:.4f}" for k, v in weights.items())
-            + f"; leave-one-out RMSE {calibration.loo_rmse:.4f} vs no-model baseline "
-            f"{calibration.baseline_rmse:.4f}."
+            f"{calibration.fit_text()}."
         )
         parts += [f"**WARNING: {w}**" for w in calibration.warnings]
     return "\n\n".join(parts) + "\n"

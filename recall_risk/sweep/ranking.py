@@ -15,19 +15,31 @@ FEASIBLE_COLUMN = "feasible"
 RANK_COLUMN = "rank"
 
 
-def rank_table(table: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
+def rank_table(
+    table: pd.DataFrame,
+    spec: SweepSpec,
+    *,
+    metric: str | None = None,
+    maximize: bool | None = None,
+) -> pd.DataFrame:
     """A copy of ``table`` with ``feasible`` (no error, metric known, every constraint holds) and
-    ``rank`` (1 = best feasible row; empty for infeasible rows), rows still in point order."""
+    ``rank`` (1 = best feasible row; empty for infeasible rows), rows still in point order.
+
+    ``metric`` and ``maximize`` rank by another metric than the sweep's (walk-forward
+    ``--metric``); the sweep's constraints still apply.
+    """
+    name = spec.metric if metric is None else metric
+    maximize = spec.maximize if maximize is None else maximize
     out = table.copy()
-    metric = pd.to_numeric(out[spec.metric], errors="coerce").astype(np.float64)
-    feasible = (out[ERROR_COLUMN] == "") & metric.notna()
+    ranked_by = pd.to_numeric(out[name], errors="coerce").astype(np.float64)
+    feasible = (out[ERROR_COLUMN] == "") & ranked_by.notna()
     for constraint in spec.constraints:
         values = out[constraint.metric].astype(object).where(out[constraint.metric].notna(), None)
         feasible &= values.map(constraint.holds).astype(bool)
     out[FEASIBLE_COLUMN] = feasible.astype(bool)
-    candidates = metric[feasible]
+    candidates = ranked_by[feasible]
     # a stable sort on the metric keeps point order among ties: deterministic whatever the executor
-    order = candidates.sort_values(ascending=not spec.maximize, kind="mergesort").index
+    order = candidates.sort_values(ascending=not maximize, kind="mergesort").index
     ranks = pd.Series(pd.NA, index=out.index, dtype="Int64")
     ranks.loc[order] = np.arange(1, len(order) + 1)
     out[RANK_COLUMN] = ranks
