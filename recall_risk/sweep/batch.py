@@ -36,6 +36,9 @@ class Curve:
     engine: str
     dates: pd.Index
     key: WindowKey
+    batch: tuple[np.ndarray, np.ndarray, int] | None = None
+    """When the curve is column j of an engine's 2-D result: (equity, exposure, j), so that
+    :func:`batch_metrics` reads the engine's arrays without copying them."""
 
 
 class BenchmarkCache:
@@ -62,19 +65,19 @@ def batch_metrics(
     """Metrics of each curve (in order), every curve starting from ``cash``, as an array of
     shape ``(curves, len(METRIC_NAMES))`` (NaN where undefined, never -0.0); curves of the same
     window are computed together."""
-    groups: dict[WindowKey, list[int]] = {}
+    groups: dict[tuple[WindowKey, int], list[int]] = {}
     for i, curve in enumerate(curves):
-        groups.setdefault(curve.key, []).append(i)
+        block = id(curve.batch[0]) if curve.batch is not None else 0
+        groups.setdefault((curve.key, block), []).append(i)
     out = np.full((len(curves), len(METRIC_NAMES)), np.nan)
-    for key, indices in groups.items():
+    for (key, _), indices in groups.items():
         members = [curves[i] for i in indices]
         pnls = [c.trade_pnls for c in members]
+        values, exposure = _stacked(members)
         table = metrics_2d(
-            # (points, bars) transposed: (bars, points) with each curve contiguous, as metrics_2d
-            # reduces it
-            np.array([c.equity for c in members]).T,
+            values,
             start_cash=cash,
-            exposure=np.array([c.exposure for c in members]).T,
+            exposure=exposure,
             trades=np.array([len(p) for p in pnls]),
             wins=np.array([sum(1 for x in p if x > 0) for p in pnls]),
             benchmark=benchmark.on(members[0].dates, key),
@@ -84,3 +87,17 @@ def batch_metrics(
         # + 0.0: a flat curve's drawdown is 0.0, not -0.0 (results.csv writes floats with repr)
         out[indices] = np.column_stack([table[name] for name in METRIC_NAMES]) + 0.0
     return out
+
+
+def _stacked(members: Sequence[Curve]) -> tuple[np.ndarray, np.ndarray]:
+    """The members' equity and exposure as ``(bars, members)`` arrays: a slice of the engine's
+    own 2-D arrays when the members are its consecutive columns (no copy), else stacked with
+    each curve contiguous (the layout metrics_2d reduces)."""
+    first = members[0].batch
+    if first is not None and all(
+        c.batch is not None and c.batch[0] is first[0] and c.batch[2] == first[2] + k
+        for k, c in enumerate(members)
+    ):
+        cols = slice(first[2], first[2] + len(members))
+        return first[0][:, cols], first[1][:, cols]
+    return np.array([c.equity for c in members]).T, np.array([c.exposure for c in members]).T

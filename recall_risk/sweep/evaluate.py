@@ -290,6 +290,7 @@ class Evaluator:
                 "fast",
                 market.dates,
                 market.key,
+                (result.equity, result.exposure, j),
             )
             for j in range(len(plans))
         ]
