@@ -37,10 +37,23 @@ def add_config(parser: argparse.ArgumentParser, *, sweep: bool = False) -> None:
 
 
 def add_event_source(
-    parser: argparse.ArgumentParser, *, dest: str = "events", bundled: bool = True
+    parser: argparse.ArgumentParser,
+    *,
+    dest: str = "events",
+    bundled: bool = True,
+    many: bool = False,
 ) -> None:
-    """Positional event set: a bundled set's name or an event file (``bundled=False``: a file)."""
-    if bundled:
+    """Positional event set: a bundled set's name or an event file (``bundled=False``: a file);
+    ``many``: one or more of them, ``all`` standing for every bundled set (a list)."""
+    if many:
+        parser.add_argument(
+            dest,
+            metavar="NAME|PATH",
+            nargs="+",
+            help="bundled event set name(s) or event file(s) (.yaml or .csv); 'all' for every "
+            "bundled set; several are pooled",
+        )
+    elif bundled:
         parser.add_argument(
             dest, metavar="NAME|PATH", help="bundled event set name, or event file (.yaml or .csv)"
         )

@@ -1,8 +1,9 @@
 """``recall-risk study``: market-model event study of an event set, and tests of the score.
 
-``recall-risk study NAME|PATH [--prices-dir DIR] [--window -1,5] [--car-window 0,1]
-[--estimation-days 250] [--gap-days 30] [--ticker T] [--benchmark B] [--peers A,B]
-[--against-score] [--calibrate] [--params PARAMS.yaml] [--out DIR]``
+``recall-risk study NAME|PATH [NAME|PATH ...] [--prices-dir DIR] [--window -1,5]
+[--car-window 0,1] [--estimation-days 250] [--gap-days 30] [--ticker T] [--benchmark B]
+[--peers A,B] [--against-score] [--calibrate] [--factor] [--params PARAMS.yaml]
+[--out DIR]``
 
 Prints, per stock, each event's abnormal return on day 0 and +1 and its CAR over the primary
 window with t and p, the events skipped and why, and the cross-sectional tests. ``--out`` writes
@@ -10,6 +11,12 @@ the tables (CSV, Markdown) and the CAR-path chart (PNG, HTML). ``--against-score
 the score's jump at each event ranks the CARs; ``--calibrate`` fits the component weights to
 the CARs and writes ``score_params.yaml`` (needs ``--out``). Prices are dividend-adjusted where
 the source has an ``Adj Close``.
+
+With several event sets (names, files, ``all`` for every bundled set, or a CSV holding several
+tickers) the study is *pooled*: each stock against its own benchmark (``--benchmark
+TICKER=INDEX,...`` overrides), events that cannot be studied skipped one by one with the reason,
+and the pooled tests, breakdowns, score test, out-of-sample calibration and ``--factor`` report
+of :mod:`recall_risk.cli.study_pooled`.
 """
 
 from __future__ import annotations
@@ -40,9 +47,13 @@ def register(subparsers: Any) -> None:
         "cross-sectional tests. --out writes the tables (CSV, Markdown) and the CAR-path chart "
         "(PNG, HTML). --against-score tests whether the score's jump at each event ranks the "
         "CARs; --calibrate fits the component weights to the CARs and writes score_params.yaml "
-        "(needs --out). Prices are dividend-adjusted where the source has an Adj Close.",
+        "(needs --out). Prices are dividend-adjusted where the source has an Adj Close. "
+        "Several event sets (or 'all', or a CSV of several tickers) are pooled: each stock "
+        "against its own benchmark (--benchmark TICKER=INDEX,...), with the BMP, "
+        "Kolari-Pynnonen adjusted BMP and GRANK tests, breakdowns, out-of-sample calibration "
+        "and, with --factor, the score as a cross-sectional factor.",
     )
-    options.add_event_source(parser)
+    options.add_event_source(parser, many=True)
     options.add_prices_dir(parser)
     parser.add_argument(
         "--window",
@@ -70,7 +81,10 @@ def register(subparsers: Any) -> None:
     # not options.add_ticker: here the ticker is the stock studied, which may differ from the
     # event file's (a rival's events against this stock's prices)
     parser.add_argument("--ticker", help="stock to study (default: the event file's ticker)")
-    parser.add_argument("--benchmark", help="market index (default: the event file's benchmark)")
+    parser.add_argument(
+        "--benchmark",
+        help="market index (default: the event file's); pooled: TICKER=INDEX,... per stock",
+    )
     parser.add_argument("--peers", default="", metavar="A,B", help="rival stocks to study too")
     parser.add_argument(
         "--against-score", action="store_true", help="test score jumps against the CARs"
@@ -79,6 +93,11 @@ def register(subparsers: Any) -> None:
         "--calibrate", action="store_true", help="fit component weights; writes score_params.yaml"
     )
     options.add_params(parser)
+    parser.add_argument(
+        "--factor",
+        action="store_true",
+        help="also treat the daily score as a cross-sectional factor (IC, high vs low)",
+    )
     options.add_out(parser, default=None)
     parser.set_defaults(handler=run)
     _accept_negative_windows(parser)
@@ -118,7 +137,6 @@ def _source(prices_dir: Path | None) -> PriceSource:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``recall-risk study``; returns the exit code."""
-    from recall_risk.events import load_events
     from recall_risk.scoring import ScoreParams, load_score_params
     from recall_risk.study.data import study_event_set
 
@@ -132,7 +150,12 @@ def run(args: argparse.Namespace) -> int:
         check_output_dir(args.out, marker=MARKER)  # before the study, not after
     params = load_score_params(args.params) if args.params else ScoreParams()
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
-    event_set = load_events(args.events, ticker=args.ticker)
+    from recall_risk.cli.study_pooled import load_sets, run_pooled
+
+    sets = load_sets(args.events, ticker=args.ticker)
+    if len(sets) > 1 or args.factor:
+        return run_pooled(args, sets, study_options, params, _source(args.prices_dir))
+    event_set = sets[0]
     results = study_event_set(
         event_set,
         _source(args.prices_dir),
@@ -157,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
         calibration = calibrate_weights(jumps, params)
     if not main.studied:  # before writing: a failed study leaves no folder that looks complete
         print(
-            f"error: no event of {args.events} could be studied for {main.ticker}; "
+            f"error: no event of {args.events[0]} could be studied for {main.ticker}; "
             "see the reasons above",
             file=sys.stderr,
         )
@@ -171,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
             jumps=jumps,
             against=against,
             calibration=calibration,
-            params_origin=f"study of {args.events}",
+            params_origin=f"study of {args.events[0]}",
         )
         if calibration is not None:
             _print_calibration(out, calibration, Path(args.out) / "score_params.yaml")

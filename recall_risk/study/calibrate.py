@@ -119,7 +119,105 @@ def calibrate_weights(jumps: pd.DataFrame, base: ScoreParams | None = None) -> C
     )
 
 
-def params_yaml(calibration: Calibration, *, origin: str) -> str:
+@dataclass(frozen=True)
+class FoldComparison:
+    """Out-of-sample error of calibrated against default weights on the same held-out folds.
+
+    Each fold holds out one group (a company, or a year), fits on the rest and predicts the
+    held-out events' ``-CAR``. *Calibrated*: NNLS weights on the component jumps (as
+    :func:`calibrate_weights`). *Defaults*: the default weights' combination
+    ``sum_c w_c dC_c`` times one non-negative scale fitted on the same training events, so
+    both models turn a jump into a return and differ only in the weights. *Zero*: predicting no
+    abnormal return. Errors are root-mean-square over every held-out event.
+
+    Attributes:
+        scheme: ``leave-one-company-out`` or ``leave-one-year-out``.
+        folds: Number of folds (groups).
+        n: Held-out events in all.
+        calibrated_rmse, default_rmse, zero_rmse: The three errors.
+    """
+
+    scheme: str
+    folds: int
+    n: int
+    calibrated_rmse: float
+    default_rmse: float
+    zero_rmse: float
+
+    @property
+    def beats_defaults(self) -> bool:
+        """Whether the calibrated weights predicted held-out events better than the defaults."""
+        return self.calibrated_rmse < self.default_rmse
+
+    def sentence(self) -> str:
+        """The comparison in plain words."""
+        outcome = (
+            "the calibrated weights beat the defaults out of sample"
+            if self.beats_defaults
+            else "the calibrated weights do NOT beat the defaults out of sample"
+        )
+        return (
+            f"{self.scheme} ({self.folds} folds, {self.n} held-out events): RMSE calibrated "
+            f"{self.calibrated_rmse:.4f}, defaults {self.default_rmse:.4f}, zero "
+            f"{self.zero_rmse:.4f}; {outcome}"
+            + (
+                ""
+                if self.calibrated_rmse < self.zero_rmse
+                else (
+                    "; but it does not beat predicting no abnormal return at all"
+                    if self.beats_defaults
+                    else "; nor does it beat predicting no abnormal return at all"
+                )
+            )
+            + "."
+        )
+
+
+def _rmse(errors: list[float]) -> float:
+    return math.sqrt(float(np.mean(np.square(errors)))) if errors else math.nan
+
+
+def out_of_sample(
+    jumps: pd.DataFrame, groups: pd.Series, scheme: str, base: ScoreParams | None = None
+) -> FoldComparison:
+    """Leave-one-group-out errors of calibrated vs default weights (see :class:`FoldComparison`).
+
+    Args:
+        jumps: Component jumps and CARs (as :func:`calibrate_weights` takes).
+        groups: The fold of each row (company or year), aligned with ``jumps``.
+        scheme: Name of the folds, for reports.
+        base: The default parameters (their weights are the "defaults").
+    """
+    base = base or ScoreParams()
+    x = jumps[list(COMPONENTS)].to_numpy(dtype=float)
+    y = -jumps["car"].to_numpy(dtype=float)
+    default_w = np.array([base.weights.model_dump()[c] for c in COMPONENTS], dtype=float)
+    labels = np.asarray([str(g) for g in groups])
+    calibrated, default, zero = [], [], []
+    folds = sorted(set(labels))
+    for label in folds:
+        test, train = labels == label, labels != label
+        coef = _fit(x[train], y[train])
+        scale = _fit((x[train] @ default_w)[:, None], y[train])
+        calibrated += list(x[test] @ coef - y[test])
+        default += list((x[test] @ default_w) * scale[0] - y[test])
+        zero += list(-y[test])
+    return FoldComparison(
+        scheme=scheme,
+        folds=len(folds),
+        n=len(y),
+        calibrated_rmse=_rmse(calibrated),
+        default_rmse=_rmse(default),
+        zero_rmse=_rmse(zero),
+    )
+
+
+def params_yaml(
+    calibration: Calibration,
+    *,
+    origin: str,
+    comparisons: tuple[FoldComparison, ...] = (),
+) -> str:
     """YAML text of the fitted parameters, with the fit's facts and warnings as comments.
 
     The mapping is loadable by :func:`~recall_risk.scoring.load_score_params` and can be pasted
@@ -135,12 +233,24 @@ def params_yaml(calibration: Calibration, *, origin: str) -> str:
         + "; other components keep their previous weights.",
         f"# Leave-one-out RMSE {c.loo_rmse:.6f} vs no-model baseline {c.baseline_rmse:.6f}.",
     ]
+    lines += [f"# Out of sample, {f.sentence()}" for f in comparisons]
+    if comparisons and not all(f.beats_defaults for f in comparisons):
+        lines.append(
+            "# WARNING: out of sample these weights do not beat the defaults on every fold "
+            "scheme above; keep the defaults unless you have a reason the folds do not capture."
+        )
     lines += [f"# WARNING: {w}" for w in c.warnings]
     body = yaml.safe_dump(c.params.model_dump(mode="json"), sort_keys=False)
     return "\n".join(lines) + "\n" + body
 
 
-def write_params_yaml(calibration: Calibration, path: Path, *, origin: str) -> Path:
+def write_params_yaml(
+    calibration: Calibration,
+    path: Path,
+    *,
+    origin: str,
+    comparisons: tuple[FoldComparison, ...] = (),
+) -> Path:
     """Write :func:`params_yaml` to ``path`` atomically and return the path."""
-    atomic_write_text(path, params_yaml(calibration, origin=origin))
+    atomic_write_text(path, params_yaml(calibration, origin=origin, comparisons=comparisons))
     return path

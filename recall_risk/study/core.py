@@ -55,6 +55,8 @@ class EventStudy:
         in_estimation: Ids of other events whose day 0 falls inside this event's estimation
             window (their price reactions are part of the "normal" returns; reported, not
             removed, as is usual for a market model).
+        residuals: The market model's residuals over the estimation window, indexed by date
+            (for the rank test and the cross-correlation of pooled studies).
     """
 
     event_id: str
@@ -74,6 +76,7 @@ class EventStudy:
     cars: dict[Window, CarStat] = field(default_factory=dict)
     overlaps: tuple[str, ...] = ()
     in_estimation: tuple[str, ...] = ()
+    residuals: pd.Series | None = None
 
     @property
     def ok(self) -> bool:
@@ -303,4 +306,5 @@ def _study_one(
         cars=cars,
         overlaps=overlaps,
         in_estimation=_inside(positions, events, range(est.start, est.stop)),
+        residuals=pd.Series(stock[est] - model.expected(market[est]), index=index[est]),
     )

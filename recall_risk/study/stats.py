@@ -71,17 +71,26 @@ def average_ranks(values: np.ndarray) -> np.ndarray:
 
 
 def spearman_permutation(
-    x: Sequence[float], y: Sequence[float], *, permutations: int = PERMUTATIONS, seed: int = SEED
+    x: Sequence[float],
+    y: Sequence[float],
+    *,
+    permutations: int = PERMUTATIONS,
+    seed: int = SEED,
+    groups: Sequence[object] | None = None,
 ) -> tuple[float, float]:
     """Spearman's rank correlation of ``x`` and ``y`` and a two-sided permutation p-value.
 
     The p-value is ``(1 + #{|rho_perm| >= |rho|}) / (1 + permutations)`` over random
     permutations of ``y`` drawn from ``numpy.random.default_rng(seed)``: deterministic, and never
-    zero. Fewer than three pairs, or a constant ``x`` or ``y``, give ``(nan, nan)``.
+    zero. With ``groups`` (a company per pair, say), ``y`` is shuffled only *within* each group,
+    so a correlation that merely reflects differences between groups is not mistaken for one
+    within them. Fewer than three pairs, or a constant ``x`` or ``y``, give ``(nan, nan)``.
     """
     a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(a) != len(b):
         raise ValueError(f"{len(a)} x values but {len(b)} y values")
+    if groups is not None and len(groups) != len(a):
+        raise ValueError(f"{len(a)} values but {len(groups)} groups")
     if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return math.nan, math.nan
     ra, rb = average_ranks(a), average_ranks(b)
@@ -89,7 +98,14 @@ def spearman_permutation(
     rb = (rb - rb.mean()) / np.linalg.norm(rb - rb.mean())
     rho = float(ra @ rb)
     rng = np.random.default_rng(seed)
-    shuffled = np.array([rng.permutation(rb) for _ in range(permutations)])
+    if groups is None:
+        shuffled = np.array([rng.permutation(rb) for _ in range(permutations)])
+    else:
+        shuffled = np.tile(rb, (permutations, 1))
+        labels = np.asarray([str(g) for g in groups])
+        for label in sorted(set(labels)):
+            idx = np.flatnonzero(labels == label)
+            shuffled[:, idx] = rng.permuted(shuffled[:, idx], axis=1)
     perm = shuffled @ ra
     extreme = int((np.abs(perm) >= abs(rho) - 1e-12).sum())
     return rho, (1 + extreme) / (1 + permutations)
