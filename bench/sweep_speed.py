@@ -1,21 +1,28 @@
-"""Sweep speed: backtests per second on backtrader, on the fast engine, and on Dask workers.
+"""Sweep speed: backtests per second on backtrader, on the fast engine and on Dask; peak memory.
 
 One run, one data set (configs/xiaomi_su7_sweep.yaml on the shared prices, 1810.HK against the
-HSI) and one 2,000-point grid of the risk-exit strategy (every point a valid combination, two
-score settings). Measured:
+HSI, 487 bars). Measured side by side:
 
-1. backtrader: a seeded sample of the points, one process (the full grid would take minutes);
-2. the fast engine: all 2,000 points, one process, in-process executor;
-3. Dask LocalCluster with 1 worker, then with 2 workers: all 2,000 points through
-   ``run_points(scheduler=<address>)`` (client connection, scatter, batches and gathering
-   included; cluster start-up and the workers' first imports excluded, done in a warm-up run).
+1. per strategy the fast engine runs (buy_and_hold, risk_exit, risk_scaled, sma_cross,
+   sma_cross_risk): backtrader on a seeded sample of a 2,000-point grid, one process, against the
+   fast engine on the whole grid, in process (``run_points``: curves, the 13 metrics of every
+   point and the table included); the two are checked to agree on the sampled points;
+2. the 2,000-point risk-exit grid on a warm Dask LocalCluster of 1 and of 2 workers (client
+   connection, scatter, batches and gathering included; cluster start-up and the workers' first
+   imports excluded: a warm-up run), forced onto Dask (``force_scheduler``) although a grid this
+   small runs in process by default;
+3. a 50,000-point risk-exit grid in process and on Dask with 1 and 2 workers; every table is
+   checked to be byte-identical to the in-process one;
+4. a 100,000-point ``recall-risk sweep`` of 1810.HK in a child process (the CLI, writing every
+   output): its peak resident memory (``ru_maxrss`` of that child).
 
-The 1-worker and 2-worker tables are checked to be byte-identical to the in-process one. Targets:
-fast engine >= 100x backtrader per backtest; 2 workers >= 1.6x one worker. The machine's other
-load shows in the numbers: run it on an idle machine for the figures in a report.
+Targets: fast engine >= 250x backtrader per backtest for every strategy; Dask 2 workers >= 1.7x
+1 worker on the 50,000-point grid; the 100,000-point sweep under 1 GB. The machine's other load
+shows in the numbers (a pure-CPU calibration row says how far 2 processes can scale right now):
+run it on an idle machine for the figures in a report.
 
 Run from the repository root:
-``python bench/sweep_speed.py [--prices-dir DIR] [--bt-sample N] [--repeat K]``.
+``python bench/sweep_speed.py [--prices-dir DIR] [--bt-sample N] [--repeat K] [--quick]``.
 """
 
 from __future__ import annotations
@@ -24,32 +31,95 @@ import argparse
 import logging
 import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from recall_risk.config import load_config  # noqa: E402
+from recall_risk.config import RunConfig  # noqa: E402
 from recall_risk.sweep import evaluate_points, prepare_sweep_data  # noqa: E402
 from recall_risk.sweep.executors import run_points  # noqa: E402
 
-TARGET_FAST = 100.0
-TARGET_WORKERS = 1.6
+TARGET_FAST = 250.0
+TARGET_WORKERS = 1.7
+TARGET_RSS_MB = 1024.0
+CONFIG = REPO / "configs" / "xiaomi_su7_sweep.yaml"
 
 
-def grid_points() -> list[dict]:
-    """2,000 valid points: 20 exits x 10 re-entries x 5 waits x 2 half-lives."""
-    exits = [round(0.35 + 0.025 * i, 3) for i in range(20)]
-    entries = [round(0.03 * (i + 1), 2) for i in range(10)]
+def risk_exit_grid(exits: int = 20, entries: int = 10, waits: int = 5, lives: int = 2) -> list:
+    """Valid risk-exit points: exits x re-entries x waits x half-lives (2,000 by default)."""
     return [
-        {"exit_above": e, "min_days_out": m, "reenter_below": r, "score.half_life_days": h}
-        for e in exits
-        for m in (0, 3, 5, 10, 20)
-        for r in entries
-        for h in (60, 90)
+        {
+            "strategy": "risk_exit",
+            "exit_above": round(0.35 + 0.6 * i / exits, 4),
+            "min_days_out": m,
+            "reenter_below": round(0.3 * (r + 1) / entries, 4),
+            "score.half_life_days": 60 + 30 * h,
+        }
+        for i in range(exits)
+        for m in range(0, 4 * waits, 4)
+        for r in range(entries)
+        for h in range(lives)
     ]
+
+
+def strategy_grids() -> dict[str, list[dict]]:
+    """A 2,000-point grid for each strategy the fast engine runs."""
+    return {
+        "buy_and_hold": [
+            {"strategy": "buy_and_hold", "max_weight": round(0.5 + 0.5 * i / 1999, 6)}
+            for i in range(2000)
+        ],
+        "risk_exit": risk_exit_grid(),
+        "risk_scaled": [
+            {
+                "strategy": "risk_scaled",
+                "risk_floor": round(0.02 * f, 3),
+                "risk_cap": round(0.42 + 0.02 * c, 3),
+                "band": round(0.02 * b, 3),
+                "score.half_life_days": 60 + 30 * h,
+            }
+            for f in range(20)
+            for c in range(10)
+            for b in range(5)
+            for h in range(2)
+        ],
+        "sma_cross": [
+            {"strategy": "sma_cross", "fast": f, "slow": f + s, "max_weight": w}
+            for f in range(2, 42)
+            for s in range(5, 130, 5)
+            for w in (1.0, 0.5)
+        ],
+        "sma_cross_risk": [
+            {
+                "strategy": "sma_cross_risk",
+                "fast": f,
+                "slow": f + s,
+                "exit_above": e,
+                "reenter_below": 0.3,
+            }
+            for f in range(2, 42, 2)
+            for s in range(5, 55, 5)
+            for e in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0, 0.45, 0.55)
+        ],
+    }
+
+
+def bench_config() -> RunConfig:
+    """The sweep config with one entry per strategy (the points name theirs)."""
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["strategies"] = [
+        {"name": name, "strategy": name, "params": {}}
+        for name in ("risk_exit", "buy_and_hold", "risk_scaled", "sma_cross", "sma_cross_risk")
+    ]
+    data["sweep"]["strategy"] = "risk_exit"
+    return RunConfig.model_validate({**data, "source_path": CONFIG})
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -70,13 +140,16 @@ def burn(n: int) -> int:
     return total
 
 
-def dask_rate(
-    config, data, points, workers: int, repeat: int, reference: str
-) -> tuple[float, float]:
-    """Backtests per second on a warmed-up LocalCluster of ``workers`` processes, and the rate of
-    16 pure-CPU tasks on the same cluster (a calibration of the machine's free cores)."""
+def csv(run) -> str:
+    return run.table.to_csv(index=False)
+
+
+def dask_rates(config, data, grids: dict[str, list], workers: int, repeat: int, refs: dict):
+    """Backtests per second of each grid on a warm LocalCluster of ``workers`` processes, and
+    the rate of 16 pure-CPU tasks on it (a calibration of the machine's free cores)."""
     from distributed import Client, LocalCluster
 
+    rates = {}
     with LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
@@ -85,70 +158,116 @@ def dask_rate(
         silence_logs=logging.ERROR,
     ) as cluster:
         address = cluster.scheduler_address
-        run_points(config, data, points[:64], scheduler=address)  # warm-up: imports, caches
-        seconds, run = timed(lambda: run_points(config, data, points, scheduler=address), repeat)
-        if run.table.to_csv(index=False) != reference:
-            raise SystemExit(f"FAIL: the {workers}-worker table differs from the in-process one")
+        for label, points in grids.items():
+            run_points(config, data, points[:64], scheduler=address, force_scheduler=True)
+            seconds, run = timed(
+                lambda p=points: run_points(
+                    config, data, p, scheduler=address, force_scheduler=True
+                ),
+                repeat,
+            )
+            if csv(run) != refs[label]:
+                raise SystemExit(f"FAIL: {label} on {workers} worker(s) differs from in process")
+            rates[label] = len(points) / seconds
         with Client(address) as client:
-            burn_seconds, _ = timed(
+            burn_s, _ = timed(
                 lambda: client.gather(client.map(burn, [300_000] * 16, pure=False)), repeat
             )
-    return len(points) / seconds, 16 / burn_seconds
+    return rates, 16 / burn_s
+
+
+def peak_rss_mb(points: int, prices_dir: Path) -> tuple[float, float]:
+    """Peak RSS (MB) and wall time of a ``recall-risk sweep`` of ``points`` points in a child."""
+    exits, entries, waits = 50, 40, points // 2000
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["sweep"]["grid"] = {
+        "exit_above": [round(0.3 + 0.7 * i / exits, 4) for i in range(exits)],
+        "reenter_below": [round(0.3 * (r + 1) / entries, 4) for r in range(entries)],
+        "min_days_out": list(range(waits)),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        command = [sys.executable, "-m", "recall_risk.cli", "sweep", str(path), "--quiet"]
+        command += ["--prices-dir", str(prices_dir), "--out", str(Path(tmp) / "out")]
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)}
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        if child.returncode:
+            raise SystemExit(f"FAIL: the {points}-point sweep exited {child.returncode}")
+    return usage.ru_maxrss / 1024, seconds
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prices-dir", type=Path, default=REPO.parent / "shared/data/prices")
-    parser.add_argument("--bt-sample", type=int, default=40, help="points run on backtrader")
-    parser.add_argument("--repeat", type=int, default=5, help="best of K timings")
+    parser.add_argument("--bt-sample", type=int, default=20, help="points run on backtrader")
+    parser.add_argument("--repeat", type=int, default=3, help="best of K timings")
+    parser.add_argument("--big", type=int, default=50_000, help="points of the Dask grid")
+    parser.add_argument("--rss-points", type=int, default=100_000, help="points of the RSS run")
+    parser.add_argument("--quick", action="store_true", help="no Dask, no memory run")
     args = parser.parse_args()
+    if not args.prices_dir.is_dir():
+        args.prices_dir = Path("/work/shared/data/prices")
 
-    config = load_config(REPO / "configs" / "xiaomi_su7_sweep.yaml")
+    config = bench_config()
     data = prepare_sweep_data(config, args.prices_dir)
-    points = grid_points()
-    sample = random.Random(0).sample(points, args.bt_sample)
-    print(f"data: 1810.HK {len(data.prices['1810.HK'])} bars vs ^HSI; {len(points)} points; "
-          f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    grids = strategy_grids()
+    print(
+        f"data: 1810.HK {len(data.prices['1810.HK'])} bars vs ^HSI; {os.cpu_count()} CPUs; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"\n{'strategy':<16}{'bt/s':>8}{'fast/s':>10}{'ratio':>8}{'max |gap|':>11}")
+    ratios, refs, fast_rates = {}, {}, {}
+    for name, points in grids.items():
+        sample = random.Random(0).sample(points, args.bt_sample)
+        bt_s, bt_table = timed(
+            lambda s=sample: evaluate_points(config, data, s, engine="backtrader"), 1
+        )
+        gap = (evaluate_points(config, data, sample)["final_value"] - bt_table["final_value"]).abs()
+        fast_s, run = timed(lambda p=points: run_points(config, data, p), args.repeat)
+        refs[name] = csv(run)
+        rate_bt, rate_fast = len(sample) / bt_s, len(points) / fast_s
+        ratios[name], fast_rates[name] = rate_fast / rate_bt, rate_fast
+        print(
+            f"{name:<16}{rate_bt:>8.1f}{rate_fast:>10,.0f}{ratios[name]:>7,.0f}x{gap.max():>11.1e}"
+        )
+    ok = min(ratios.values()) >= TARGET_FAST
+    print(f"fast engine / backtrader, worst strategy: {min(ratios.values()):,.0f}x "
+          f"(target >= {TARGET_FAST:g}x)")  # fmt: skip
+    if args.quick:
+        print("targets met" if ok else "TARGETS MISSED")
+        return 0 if ok else 1
 
-    bt_seconds, bt_table = timed(
-        lambda: evaluate_points(config, data, sample, engine="backtrader"), 1
-    )
-    fast_sample = evaluate_points(config, data, sample)
-    gap = (fast_sample["final_value"] - bt_table["final_value"]).abs().max()
-    print(
-        f"fast vs backtrader on the {len(sample)} sampled points: max |final_value gap| {gap:.2e}"
-    )
-    fast_seconds, fast_run = timed(lambda: run_points(config, data, points), args.repeat)
-    reference = fast_run.table.to_csv(index=False)
+    big = risk_exit_grid(exits=25, entries=20, waits=10, lives=args.big // 5000)
+    dask_grids = {"2,000 risk_exit": grids["risk_exit"], f"{len(big):,} risk_exit": big}
+    big_s, big_run = timed(lambda: run_points(config, data, big), 1)
+    refs_dask = {"2,000 risk_exit": refs["risk_exit"], f"{len(big):,} risk_exit": csv(big_run)}
+    one, burn_1 = dask_rates(config, data, dask_grids, 1, args.repeat, refs_dask)
+    two, burn_2 = dask_rates(config, data, dask_grids, 2, args.repeat, refs_dask)
+    print(f"\n{'grid':<20}{'in process/s':>14}{'Dask 1/s':>10}{'Dask 2/s':>10}{'2 / 1':>8}")
+    in_process = {
+        "2,000 risk_exit": fast_rates["risk_exit"],
+        f"{len(big):,} risk_exit": len(big) / big_s,
+    }
+    for label in dask_grids:
+        here = in_process[label]
+        print(f"{label:<20}{here:>14,.0f}{one[label]:>10,.0f}{two[label]:>10,.0f}"
+              f"{two[label] / one[label]:>7.2f}x")  # fmt: skip
+    worker_ratio = two[f"{len(big):,} risk_exit"] / one[f"{len(big):,} risk_exit"]
+    print(f"Dask 2 / 1 workers on {len(big):,} points: {worker_ratio:.2f}x "
+          f"(target >= {TARGET_WORKERS}x); tables byte-identical to in process")  # fmt: skip
+    print(f"calibration, pure-CPU tasks 2 / 1:     {burn_2 / burn_1:.2f}x (what the machine's "
+          f"free cores allow now; load average {os.getloadavg()[0]:.1f})")  # fmt: skip
 
-    rate_bt = len(sample) / bt_seconds
-    rate_fast = len(points) / fast_seconds
-    rate_1, burn_1 = dask_rate(config, data, points, 1, args.repeat, reference)
-    rate_2, burn_2 = dask_rate(config, data, points, 2, args.repeat, reference)
-
-    rows = [
-        ("backtrader, 1 process", len(sample), rate_bt),
-        ("fast engine, 1 process", len(points), rate_fast),
-        ("fast engine, Dask 1 worker", len(points), rate_1),
-        ("fast engine, Dask 2 workers", len(points), rate_2),
-    ]
-    print(f"\n{'executor':<30}{'backtests':>10}{'backtests/s':>14}{'ms/backtest':>13}")
-    for label, n, rate in rows:
-        print(f"{label:<30}{n:>10}{rate:>14,.0f}{1000 / rate:>13.3f}")
-    fast_ratio = rate_fast / rate_bt
-    worker_ratio = rate_2 / rate_1
-    print(
-        f"\nfast engine / backtrader per backtest: {fast_ratio:,.0f}x (target >= {TARGET_FAST:g}x)"
-    )
-    print(
-        f"Dask 2 workers / 1 worker:             {worker_ratio:.2f}x (target >= {TARGET_WORKERS}x)"
-    )
-    print(f"Dask 2 workers / fast in-process:      {rate_2 / rate_fast:.2f}x")
-    print(
-        f"calibration, pure-CPU tasks 2 / 1:     {burn_2 / burn_1:.2f}x (what the machine's free "
-        f"cores allow now; load average {os.getloadavg()[0]:.1f})"
-    )
-    ok = fast_ratio >= TARGET_FAST and worker_ratio >= TARGET_WORKERS
+    rss, rss_s = peak_rss_mb(args.rss_points, args.prices_dir)
+    print(f"\n{args.rss_points:,}-point `recall-risk sweep` (CLI, all outputs): peak RSS "
+          f"{rss:,.0f} MB (target < {TARGET_RSS_MB:,.0f} MB), {rss_s:.1f} s")  # fmt: skip
+    ok = ok and worker_ratio >= TARGET_WORKERS and rss < TARGET_RSS_MB
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 

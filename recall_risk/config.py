@@ -22,6 +22,7 @@ from recall_risk.calendar import iso_date
 from recall_risk.config_checks import check_references
 from recall_risk.errors import ConfigError
 from recall_risk.events import is_event_path
+from recall_risk.lots import MAX_LOT
 from recall_risk.validation import StrictModel, format_validation_error, not_utf8
 from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
@@ -124,6 +125,20 @@ class BrokerConfig(StrictModel):
     cash: float = Field(default=100_000.0, gt=0)
     commission: float = Field(default=0.001, ge=0, lt=0.1)
     slippage: float = Field(default=0.0, ge=0, lt=0.1)
+    lot_size: int | dict[str, int] | Literal["board"] = 1
+
+    @field_validator("lot_size")
+    @classmethod
+    def _lots(cls, value: int | dict[str, int] | str) -> int | dict[str, int] | str:
+        # whole lots of 1..1,000,000 shares; "board": the bundled lots (checked per ticker by
+        # recall_risk.lots.resolve_lots, which knows the tickers)
+        lots = value.values() if isinstance(value, dict) else [] if value == "board" else [value]
+        if any(not 1 <= lot <= MAX_LOT for lot in lots):  # type: ignore[operator]
+            raise ValueError(
+                "expected a whole number of shares from 1 to 1,000,000, a mapping "
+                "{TICKER: lot} or 'board' (the bundled board lots)"
+            )
+        return value
 
 
 class StrategyConfig(StrictModel):

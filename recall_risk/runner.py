@@ -23,6 +23,7 @@ from recall_risk.config import RunConfig
 from recall_risk.datachecks import data_notes, data_warnings
 from recall_risk.errors import ConfigError, RecallRiskError
 from recall_risk.events import EventSet, is_csv_path, load_events, merge_event_sets
+from recall_risk.lots import resolve_lots
 from recall_risk.metrics import compute_metrics
 from recall_risk.prices import CsvDirectorySource, PriceSource, YFinanceSource, validate_prices
 from recall_risk.scoring import COLUMNS as SCORE_COLUMNS
@@ -220,6 +221,7 @@ def run_config(
         "slippage": broker.slippage,
         "thresholds": config.report.thresholds,
     }
+    lots = resolve_lots(broker.lot_size, config.data.tickers, where=where)
 
     bench_run = None
     if bench_prices is not None:
@@ -249,7 +251,7 @@ def run_config(
     for i, s in enumerate(config.strategies):
         report(f"strategy {s.name}", 2 + i, total)
         try:
-            output = run_backtest(classes[s.name], frames, s.params, **common)
+            output = run_backtest(classes[s.name], frames, s.params, lot_size=lots, **common)
         except RecallRiskError:
             raise
         except ValueError as exc:
@@ -282,6 +284,7 @@ def run_config(
                 exposure=output.exposure,
                 trade_pnls=_trade_pnls(output),
                 benchmark_equity=bench_run.output.equity if bench_run else None,
+                benchmark_cash=broker.cash,
                 risk_free=config.report.risk_free,
             ),
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 def scaled_weight(
     score: float, *, risk_floor: float, risk_cap: float, max_weight: float = 1.0
@@ -48,6 +50,36 @@ def needs_rebalance(
     if abs(target - current) > band:
         return True
     return target == 0.0 or (target > current and band > 0 and target >= full - 1e-12)
+
+
+def rebalance_bars(targets: np.ndarray, band: float, *, full: float = 1.0) -> list[int]:
+    """The bars at which :func:`needs_rebalance` trades when fed ``targets`` one bar after the
+    other, starting with no current target (so bar 0 always trades) and taking each traded
+    target as the new current one: the same rule, in one pass without a call per bar.
+    """
+    n = len(targets)
+    if n == 0:
+        return []
+    values = np.asarray(targets, dtype=np.float64)
+    if band == 0.0:  # every change trades, so the current target is always the previous bar's
+        return [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist()]
+    listed = values.tolist()
+    bars, current = [0], listed[0]
+    near_full, positive = full - 1e-12, band > 0
+    # a bar whose target equals the previous bar's cannot trade: the previous bar saw the same
+    # target against the same current one, or traded and made it the current one
+    for bar in (np.flatnonzero(values[1:] != values[:-1]) + 1).tolist():
+        target = listed[bar]
+        if target == current:
+            continue
+        if (
+            abs(target - current) > band
+            or target == 0.0
+            or (target > current and positive and target >= near_full)
+        ):
+            bars.append(bar)
+            current = target
+    return bars
 
 
 @dataclass
@@ -109,20 +141,59 @@ def rotation_weights(
     return {name: invested * value / total for name, value in raw.items()}
 
 
-def order_units(amount: float, *, fractional: bool = False) -> float:
+MICRO_UNITS = 1_000_000
+"""Fractional units are whole multiples of ``1 / MICRO_UNITS``."""
+
+_STEP_DOWN_TRIES = 4
+"""Single steps :func:`affordable_units` tries before it bisects (one or two always do when the
+broker's check and the estimate differ by a rounding error)."""
+
+
+def _check_lot(lot_size: int) -> int:
+    if lot_size == 1:
+        return 1
+    if isinstance(lot_size, bool) or not isinstance(lot_size, int) or lot_size < 1:
+        raise ValueError(f"lot_size must be a whole number of shares >= 1, got {lot_size!r}")
+    return lot_size
+
+
+def _steps(amount: float, fractional: bool, lot_size: int) -> int:
+    """``amount`` of units rounded down to a whole count of steps (lots, or micro-units with one
+    to spare); never negative."""
+    scaled = amount * 1e6 - 1.0 if fractional else amount
+    if not -math.inf < scaled < math.inf:
+        raise ValueError(f"cannot size an order of {amount} units: too large for a float")
+    steps = math.floor(scaled) if fractional or lot_size == 1 else math.floor(amount) // lot_size
+    return steps if steps > 0 else 0
+
+
+def _units_of(steps: int, fractional: bool, lot_size: int) -> float:
+    return steps / 1e6 if fractional else steps * lot_size
+
+
+def order_units(amount: float, *, fractional: bool = False, lot_size: int = 1) -> float:
     """Units to order for ``amount`` (a value divided by a unit cost), rounded down.
 
-    Whole shares, or for ``fractional`` (a benchmark index, which cannot be bought in whole
-    points) units rounded down to 1e-6 with 1e-6 to spare: an exact ``cash / unit_cost`` can
-    exceed the cash by a rounding error and be rejected for margin.
+    Whole shares in whole board lots of ``lot_size`` shares (1: any whole number), or for
+    ``fractional`` (a benchmark index, which cannot be bought in whole points) units rounded down
+    to 1e-6 with 1e-6 to spare: an exact ``cash / unit_cost`` can exceed the cash by a rounding
+    error and be rejected for margin. Lots do not apply to fractional units.
+
+    Raises:
+        ValueError: ``amount`` not finite, or a ``lot_size`` that is not a whole number >= 1.
     """
-    if fractional:
-        return max(0.0, math.floor(amount * 1e6 - 1.0) / 1e6)
-    return math.floor(amount)
+    lot = _check_lot(lot_size)
+    steps = _steps(amount, fractional, lot)
+    return steps / 1e6 if fractional else steps * lot
 
 
 def affordable_units(
-    cash: float, price: float, commission: float, *, fractional: bool = False
+    cash: float,
+    price: float,
+    commission: float,
+    *,
+    fractional: bool = False,
+    lot_size: int = 1,
 ) -> float:
     """The most units (see :func:`order_units`) that ``cash`` pays for at ``price`` plus
     ``commission`` (a fraction of the traded value), checked the way backtrader's broker checks
@@ -131,8 +202,38 @@ def affordable_units(
     ``cash / (price * (1 + commission))`` alone is not enough: a commission below about 1e-16
     leaves ``1 + commission == 1.0``, and when ``cash / price`` is a whole number the order would
     then cost its commission more than the cash and be rejected for margin.
+
+    Terminates by construction: a few single steps down from that estimate, then a bisection over
+    the count of steps (the broker's check is monotone in the units: rounding is), so at most
+    ``4 + log2(estimate)`` checks whatever the cash (``1e300`` included), where stepping by one
+    unit would stop changing a float as large as ``1e15 / 1e-6``.
+
+    Raises:
+        ValueError: cash or price not finite, a price <= 0, a bad ``lot_size``.
     """
-    units = order_units(cash / (price * (1.0 + commission)), fractional=fractional)
-    while units > 0 and (cash - units * price) - units * price * commission < 0:
-        units = max(0.0, round(units - 1e-6, 6)) if fractional else units - 1
-    return units
+    lot = _check_lot(lot_size)
+    if not (-math.inf < cash < math.inf and -math.inf < price < math.inf) or math.isnan(commission):
+        raise ValueError(
+            f"cannot size an order with cash {cash}, price {price}, commission {commission}"
+        )
+    if price <= 0:
+        raise ValueError(f"cannot size an order at price {price}")
+
+    def fits(steps: int) -> bool:
+        units = steps / 1e6 if fractional else steps * lot
+        return (cash - units * price) - units * price * commission >= 0
+
+    high = _steps(cash / (price * (1.0 + commission)), fractional, lot)
+    for _ in range(_STEP_DOWN_TRIES):
+        if high <= 0 or fits(high):
+            return _units_of(high if high > 0 else 0, fractional, lot)
+        high -= 1
+    low = 0  # fits(0) when cash >= 0; otherwise nothing is affordable and 0 is the answer
+    while high - low > 1:  # invariant: fits(low) or low == 0, not fits(high + 1)
+        middle = (low + high) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    best = high if high > low and fits(high) else low
+    return _units_of(best, fractional, lot)

@@ -194,6 +194,7 @@ def _metrics(
         exposure=exposure,
         trade_pnls=pnls,
         benchmark_equity=evaluator.benchmark_equity(),
+        benchmark_cash=config.broker.cash,
         risk_free=config.report.risk_free,
     )
 

@@ -109,7 +109,7 @@ def test_sweep_on_a_real_cluster_matches_the_local_run(tmp_path, prices_dir):
                 time.sleep(0.5)
         code = main(
             ["sweep", str(config), "--out", str(tmp_path / "cluster"), "--scheduler", address,
-             *common]
+             "--force-scheduler", *common]
         )  # fmt: skip
     finally:
         for process in reversed(processes):

@@ -1,10 +1,12 @@
 """``compute_metrics`` against an independent numpy implementation written here.
 
 The reference below follows the conventions stated in :mod:`recall_risk.metrics` (daily simple
-returns, 252 periods a year, risk-free ``rate / 252`` a day, drawdown as a positive fraction) with
-plain numpy, so a change in empyrical's definitions (or in how we call it) shows up here. Checked
-to 1e-9 on real equity curves (Xiaomi, Tesla, the HK rotation against their indices) and on edge
-cases (flat equity, a single bar, all cash, a non-zero risk-free rate, a benchmark with gaps).
+returns from the starting cash, 252 periods a year, risk-free ``rate / 252`` a day, drawdown as a
+positive fraction with the starting cash as first peak) with plain numpy, so a change in the
+package's definitions shows up here (``tests/test_metrics_2d.py`` holds empyrical as the other
+oracle). Checked to 1e-9 on real equity curves (Xiaomi, Tesla, the HK rotation against their
+indices) and on edge cases (flat equity, a single bar, all cash, a non-zero risk-free rate, a
+benchmark with gaps).
 """
 
 from __future__ import annotations
@@ -16,74 +18,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from metrics_reference import YEAR, reference_metrics
 
 from recall_risk.bt import risk_frame
 from recall_risk.bt.engine import BacktestOutput, run_backtest
 from recall_risk.events import load_events
-from recall_risk.metrics import METRIC_NAMES, compute_metrics, daily_returns, drawdown
+from recall_risk.metrics import (
+    METRIC_NAMES,
+    compute_metrics,
+    daily_returns,
+    drawdown,
+    max_drawdown,
+)
 from recall_risk.prices import CsvDirectorySource
 from recall_risk.strategies import BuyAndHold, RiskExit, RiskRotation
 from recall_risk.sweep.metrics import MetricsOnDates
 
 TOL = 1e-9
-YEAR = 252
-
-
-# --- the independent reference -------------------------------------------------------------------
-
-
-def reference_metrics(
-    equity: pd.Series,
-    *,
-    initial_cash: float,
-    exposure: pd.Series | None = None,
-    trade_pnls=(),
-    benchmark_equity: pd.Series | None = None,
-    risk_free: float = 0.0,
-) -> dict[str, float | int | None]:
-    """Every metric from first principles (None where the quantity is undefined)."""
-    values = equity.to_numpy(dtype=np.float64)
-    r = values[1:] / values[:-1] - 1.0
-    rf = risk_free / YEAR
-    excess = r - rf
-    n = r.size
-    out: dict[str, float | int | None] = dict.fromkeys(METRIC_NAMES)
-    out["final_value"] = float(values[-1])
-    out["total_return"] = values[-1] / initial_cash - 1.0
-    out["trades"] = len(trade_pnls)
-    if trade_pnls:
-        out["win_rate"] = sum(p > 0 for p in trade_pnls) / len(trade_pnls)
-    if exposure is not None and len(exposure):
-        out["exposure"] = float(np.mean(exposure.to_numpy()))
-    if n >= 1:
-        # growth of the curve over n daily periods, n / 252 years
-        out["cagr"] = (values[-1] / values[0]) ** (YEAR / n) - 1.0
-        peaks = np.maximum.accumulate(values)
-        out["max_drawdown"] = float(np.max(1.0 - values / peaks))
-    if n >= 2:
-        std = np.std(r, ddof=1) if np.ptp(r) > 0 else 0.0
-        out["volatility"] = std * math.sqrt(YEAR)
-        excess_std = np.std(excess, ddof=1) if np.ptp(excess) > 0 else 0.0
-        if excess_std > 0:
-            out["sharpe"] = np.mean(excess) / excess_std * math.sqrt(YEAR)
-        downside = math.sqrt(np.mean(np.minimum(excess, 0.0) ** 2)) * math.sqrt(YEAR)
-        if downside > 0:
-            out["sortino"] = np.mean(excess) * YEAR / downside
-    if out["max_drawdown"] and out["cagr"] is not None:
-        out["calmar"] = out["cagr"] / out["max_drawdown"]
-    if benchmark_equity is not None:
-        both = pd.concat([equity, benchmark_equity], axis=1, join="inner").dropna()
-        if len(both) > 2:
-            s = both.iloc[:, 0].to_numpy()
-            b = both.iloc[:, 1].to_numpy()
-            sr = s[1:] / s[:-1] - 1.0 - rf
-            br = b[1:] / b[:-1] - 1.0 - rf
-            var = np.mean((br - br.mean()) ** 2)
-            if var > 1e-30:
-                beta = np.mean((br - br.mean()) * (sr - sr.mean())) / var
-                out["beta"] = beta
-                out["alpha"] = (1.0 + np.mean(sr - beta * br)) ** YEAR - 1.0
-    return out
 
 
 def assert_metrics_match(got: dict, expected: dict) -> None:
@@ -162,6 +113,24 @@ def test_real_equity_curves(source, strategy, tickers, bench, start, end, risk_f
     assert 0 <= got["exposure"] <= 1
 
 
+def test_real_curve_against_a_benchmark_run_from_its_cash(source):
+    """As runs and sweeps call it: the benchmark is buy-and-hold of the index from the same cash."""
+    start, end = "2024-04-01", "2026-03-25"
+    out = run(source, RiskExit, {"1810.HK": "xiaomi_su7"}, start, end)
+    index = {"HSI": risk_frame(source.load("HSI", start, end), None)}
+    bench = run_backtest(BuyAndHold, index, {"fractional": True}, cash=100_000.0).equity
+    got = check(
+        out.equity,
+        initial_cash=100_000.0,
+        exposure=out.exposure,
+        trade_pnls=[t["pnl_net"] for t in out.trades],
+        benchmark_equity=bench,
+        benchmark_cash=100_000.0,
+        risk_free=0.02,
+    )
+    assert got["alpha"] is not None and got["beta"] is not None
+
+
 def test_buy_and_hold_beta_against_itself_is_one(source):
     out = run(source, BuyAndHold, {"1810.HK": "xiaomi_su7"}, "2024-04-01", "2026-03-25")
     stock = source.load("1810.HK", "2024-04-01", "2026-03-25")["close"]
@@ -224,13 +193,30 @@ def test_single_bar():
     equity = pd.Series([100_000.0], index=INDEX[:1])
     got = check(equity, initial_cash=100_000.0, exposure=pd.Series([0.0], index=INDEX[:1]))
     assert got["final_value"] == 100_000.0 and got["total_return"] == 0.0
-    for name in ("cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar"):
+    # one return (cash to the first close): growth and drawdown defined, dispersion not
+    assert got["cagr"] == 0.0 and got["max_drawdown"] == 0.0
+    for name in ("volatility", "sharpe", "sortino", "calmar"):
         assert got[name] is None, name
+
+
+def test_single_bar_below_the_cash_is_a_drawdown():
+    equity = pd.Series([90.0], index=INDEX[:1])
+    got = check(equity, initial_cash=100.0)
+    assert got["total_return"] == pytest.approx(-0.1)
+    assert got["cagr"] == pytest.approx(0.9**YEAR - 1)
+    assert got["max_drawdown"] == pytest.approx(0.1)
+    assert got["calmar"] == pytest.approx((0.9**YEAR - 1) / 0.1)
 
 
 def test_two_bars():
     equity = pd.Series([100.0, 101.0], index=INDEX[:2])
     got = check(equity, initial_cash=100.0)
+    assert got["cagr"] == pytest.approx(1.01 ** (YEAR / 2) - 1)  # two days: 100 -> 100 -> 101
+    assert got["volatility"] == pytest.approx(np.std([0.0, 0.01], ddof=1) * math.sqrt(YEAR))
+
+
+def test_one_bar_of_data_has_no_deviation():
+    got = check(pd.Series([101.0], index=INDEX[:1]), initial_cash=100.0)
     assert got["cagr"] == pytest.approx(1.01**YEAR - 1)
     assert got["volatility"] is None and got["sharpe"] is None  # one return: no deviation
 
@@ -269,7 +255,40 @@ def test_total_return_is_against_the_initial_cash():
 def test_helpers():
     equity = pd.Series([100.0, 120.0, 90.0, 135.0], index=INDEX[:4])
     np.testing.assert_allclose(daily_returns(equity).to_numpy(), [0.2, -0.25, 0.5])
+    np.testing.assert_allclose(daily_returns(equity, 80.0).to_numpy(), [0.25, 0.2, -0.25, 0.5])
     np.testing.assert_allclose(drawdown(equity).to_numpy(), [0.0, 0.0, 0.25, 0.0])
+    np.testing.assert_allclose(drawdown(equity, 125.0).to_numpy(), [0.2, 0.04, 0.28, 0.0])
+    assert max_drawdown(equity.to_numpy()) == pytest.approx(0.25)
+    assert max_drawdown(equity.to_numpy(), 200.0) == pytest.approx(0.55)
+
+
+def test_first_day_counts_like_total_return():
+    """Issue 13: a stock up 10% on its first day (bought at the open) shows it in every metric."""
+    index = pd.bdate_range("2024-01-01", periods=504)
+    equity = pd.Series(110.0, index=index)  # +10% from the open to the first close, then flat
+    got = check(equity, initial_cash=100.0)
+    assert got["total_return"] == pytest.approx(0.1)
+    assert got["cagr"] == pytest.approx(1.1**0.5 - 1)  # 504 bars: two years
+    assert got["volatility"] > 0 and got["sharpe"] > 0
+
+
+def test_first_day_drop_counts_in_max_drawdown():
+    index = pd.bdate_range("2024-01-01", periods=5)
+    equity = pd.Series([95.0, 96.0, 97.0, 98.0, 99.0], index=index)  # below the cash from day 1
+    got = check(equity, initial_cash=100.0)
+    assert got["max_drawdown"] == pytest.approx(0.05)
+    assert got["calmar"] == pytest.approx(got["cagr"] / 0.05)
+
+
+def test_benchmark_from_its_starting_cash():
+    """With the benchmark's starting value, its first day and the strategy's are in alpha/beta."""
+    index = pd.bdate_range("2024-01-01", periods=40)
+    rng = np.random.default_rng(11)
+    bench = pd.Series(1_000.0 * np.cumprod(1 + rng.normal(0, 0.01, 40)), index=index)
+    equity = pd.Series(1_000.0 * np.cumprod(1 + rng.normal(0, 0.015, 40)), index=index)
+    with_cash = check(equity, initial_cash=1_000.0, benchmark_equity=bench, benchmark_cash=1_000.0)
+    close_to_close = check(equity, initial_cash=1_000.0, benchmark_equity=bench)
+    assert with_cash["beta"] != pytest.approx(close_to_close["beta"], rel=1e-6)
 
 
 def test_readme_lists_every_metric_in_order():

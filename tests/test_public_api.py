@@ -193,7 +193,7 @@ def files_under(folder: Path) -> list[str]:
         ("recall_risk.events", ()),
         ("recall_risk.scoring", ()),
         ("recall_risk.prices", ()),  # yfinance only when a YFinanceSource downloads
-        ("recall_risk.metrics", ()),  # empyrical (which imports yfinance) only when computing
+        ("recall_risk.metrics", ()),  # numpy only (empyrical is the tests' oracle)
         ("recall_risk.bt", ("backtrader",)),
         ("recall_risk.strategies", ("backtrader",)),
     ],

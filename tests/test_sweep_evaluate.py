@@ -6,7 +6,6 @@ import copy
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -155,34 +154,33 @@ def test_multi_strategy_points(small):
     assert table["final_value"].nunique() == 2
 
 
-def test_array_metrics_equal_compute_metrics(small):
+def test_batch_metrics_equal_compute_metrics(small):
+    """Evaluator.rows (one 2-D metrics call for the batch) prints exactly what compute_metrics
+    prints for each point's curve, in any batch (the bits do not depend on the batch)."""
     config, data, _ = small
-    from recall_risk.metrics import compute_metrics
-    from recall_risk.sweep.metrics import MetricsOnDates
+    from recall_risk.metrics import METRIC_NAMES, compute_metrics
 
     evaluator = Evaluator(config, data)
-    dates = evaluator.frames({})["1810.HK"].index
-    bench = evaluator.benchmark_equity()
-    calc = MetricsOnDates(dates, bench, initial_cash=100_000.0, risk_free=0.02)
-    rng = np.random.default_rng(5)
-    for pnls in ([], [120.0, -30.0, 5.5]):
-        equity = 100_000.0 * np.cumprod(1 + rng.normal(0.0005, 0.02, len(dates)))
-        exposure = rng.uniform(0, 1, len(dates))
-        got = calc.compute(equity, exposure, pnls)
+    points = [
+        {"exit_above": e, "reenter_below": 0.1, "score.half_life_days": h}
+        for e in (0.3, 0.5, 0.99)
+        for h in (30, 90)
+    ]
+    rows = evaluator.rows(points)
+    alone = [evaluator.row(p) for p in points]
+    assert [repr(r) for r in rows] == [repr(r) for r in alone]
+    for point, row in zip(points, rows, strict=True):
+        equity, exposure, pnls, _ = evaluator.curves(point)
         want = compute_metrics(
-            pd.Series(equity, index=dates),
-            initial_cash=100_000.0,
-            exposure=pd.Series(exposure, index=dates),
+            equity,
+            initial_cash=config.broker.cash,
+            exposure=exposure,
             trade_pnls=pnls,
-            benchmark_equity=bench,
-            risk_free=0.02,
+            benchmark_equity=evaluator.benchmark_equity(),
+            benchmark_cash=config.broker.cash,
+            risk_free=config.report.risk_free,
         )
-        assert got.keys() == want.keys()
-        for name, value in want.items():
-            if value is None:
-                assert got[name] is None, name
-            else:
-                assert got[name] == pytest.approx(value, rel=1e-12, abs=1e-15), name
+        assert {m: repr(row[m]) for m in METRIC_NAMES} == {m: repr(want[m]) for m in METRIC_NAMES}
 
 
 def test_sma_longer_than_the_window_is_the_same_error_on_both_engines(small):
@@ -233,3 +231,25 @@ def test_a_strategy_without_warm_up_trades_only_inside_the_window(tmp_path, pric
     assert engine == "backtrader"
     assert equity.index[0] >= pd.Timestamp(start)
     assert equity.iloc[0] == config.broker.cash  # nothing bought before the window
+
+
+def test_columns_are_the_rows_packed(small):
+    """What a sweep batch sends back (Evaluator.columns) is exactly its rows, packed: same
+    engines, errors and metric bits (an invalid point included)."""
+    config, data, _ = small
+    import numpy as np
+
+    from recall_risk.sweep.columns import pack_rows
+
+    evaluator = Evaluator(config, data)
+    points = [
+        {"exit_above": 0.5, "reenter_below": 0.1, "score.half_life_days": 30},
+        {"exit_above": 0.3, "reenter_below": 0.6, "score.half_life_days": 30},  # invalid
+        {"exit_above": 0.99, "reenter_below": 0.2, "score.half_life_days": 90},
+    ]
+    got = evaluator.columns(points)
+    want = pack_rows(evaluator.rows(points))
+    assert got.engine == want.engine and got.error == want.error
+    assert got.error[1] and not got.error[0]
+    np.testing.assert_array_equal(got.metrics, want.metrics)
+    assert np.isnan(got.metrics[1]).all()

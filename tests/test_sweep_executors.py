@@ -47,14 +47,14 @@ def serial_csv(sweep_inputs) -> str:
 
 def test_process_pool_is_byte_identical_to_serial(sweep_inputs, serial_csv):
     config, spec, data, points = sweep_inputs
-    pool = run_points(config, data, points, scheduler="processes", workers=2)
+    pool = run_points(config, data, points, scheduler="processes", workers=2, force_scheduler=True)
     assert pool.executor == "processes (2 workers)"
     assert csv_text(pool, spec) == serial_csv
 
 
 def test_dask_local_cluster_is_byte_identical_to_serial(sweep_inputs, serial_csv):
     config, spec, data, points = sweep_inputs
-    dask = run_points(config, data, points, scheduler="local", workers=2)
+    dask = run_points(config, data, points, scheduler="local", workers=2, force_scheduler=True)
     assert dask.executor == "dask LocalCluster (2 workers)"
     assert csv_text(dask, spec) == serial_csv
 
@@ -77,7 +77,7 @@ def test_without_dask_local_falls_back_to_a_process_pool(sweep_inputs, monkeypat
         return executors._run_serial(job, pts, report)
 
     monkeypatch.setattr(executors, "_run_pool", fake_pool)
-    run = run_points(config, data, points[:10], scheduler="local", workers=2)
+    run = run_points(config, data, points[:10], scheduler="local", workers=2, force_scheduler=True)
     assert calls == [2]
     assert run.executor == "processes (2 workers)"
     assert "dask.distributed is not installed" in run.notes[0]

@@ -1,8 +1,10 @@
 """``RiskAnalyzer``: how a strategy behaved while the risk score was high.
 
 Reports, for each threshold, the share of bars with the score at or above it and the strategy's
-average exposure on those bars, plus the strategy's maximum drawdown against buy-and-hold of the
-first data (close to close) and the drawdown avoided.
+average exposure on those bars, plus the strategy's maximum drawdown (from its starting cash, as
+in the run's metrics) against buy-and-hold of the first data (bought at its first open, so the
+first bar's move counts) and the drawdown avoided, both by
+:func:`recall_risk.metrics.max_drawdown`.
 """
 
 from __future__ import annotations
@@ -10,13 +12,7 @@ from __future__ import annotations
 import backtrader as bt
 import numpy as np
 
-
-def max_drawdown(values: np.ndarray) -> float:
-    """Largest peak-to-trough fall of a value series, as a positive fraction (0 if none)."""
-    if values.size == 0:
-        return 0.0
-    peaks = np.maximum.accumulate(values)
-    return float(np.max(1.0 - values / peaks))
+from recall_risk.metrics import max_drawdown
 
 
 class RiskAnalyzer(bt.Analyzer):
@@ -41,6 +37,7 @@ class RiskAnalyzer(bt.Analyzer):
         self._exposure: list[float] = []
         self._values: list[float] = []
         self._closes: list[float] = []
+        self._first_open: float | None = None
 
     def next(self) -> None:
         value = self.strategy.broker.getvalue()
@@ -51,12 +48,16 @@ class RiskAnalyzer(bt.Analyzer):
         self._exposure.append(invested / value if value else 0.0)
         self._values.append(value)
         self._closes.append(float(self.strategy.data0.close[0]))
+        if self._first_open is None:
+            self._first_open = float(self.strategy.data0.open[0])
 
     def get_analysis(self) -> dict[str, object]:
         scores = np.asarray(self._scores)
         exposure = np.asarray(self._exposure)
-        strategy_dd = max_drawdown(np.asarray(self._values))
-        hold_dd = max_drawdown(np.asarray(self._closes))
+        strategy_dd = float(
+            max_drawdown(np.asarray(self._values), self.strategy.broker.startingcash)
+        )
+        hold_dd = float(max_drawdown(np.asarray(self._closes), self._first_open))
         above = {}
         for threshold in self.p.thresholds:
             mask = scores >= threshold

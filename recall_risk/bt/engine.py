@@ -123,11 +123,15 @@ def run_backtest(
     cash: float = 100_000.0,
     commission: float = 0.001,
     slippage: float = 0.0,
+    lot_size: int | Mapping[str, int] = 1,
     thresholds: Sequence[float] = (0.25, 0.5, 0.75),
     runonce: bool = True,
     preload: bool = True,
 ) -> BacktestOutput:
     """Run ``strategy`` on risk frames (prices + score columns, one per ticker, first = data0).
+
+    ``lot_size`` is the board lot of every ticker, or a mapping per ticker (1 for those it
+    leaves out): :class:`~recall_risk.bt.RiskStrategy` orders whole lots.
 
     Returns:
         The equity curve, exposure, fills, closed trades and the risk analysis.
@@ -136,7 +140,8 @@ def run_backtest(
         cash=cash, commission=commission, slippage=slippage, runonce=runonce, preload=preload
     )
     for name, frame in frames.items():
-        cerebro.adddata(RiskData(dataname=frame, name=name))
+        lot = lot_size.get(name, 1) if isinstance(lot_size, Mapping) else lot_size
+        cerebro.adddata(RiskData(dataname=frame, name=name, lot_size=lot))
     cerebro.addstrategy(strategy, **dict(params or {}))
     cerebro.addanalyzer(EquityRecorder, _name="equity")
     cerebro.addanalyzer(FillRecorder, _name="fills")

@@ -31,9 +31,11 @@ class FrameData(bt.feed.DataBase):
 
     Params:
         dataname: the ``pandas.DataFrame`` (index: tz-naive ``DatetimeIndex``).
+        lot_size: shares in one board lot: :class:`~recall_risk.bt.RiskStrategy` rounds
+            whole-share orders for this data down to whole lots (1: any whole number).
     """
 
-    params = (("timeframe", bt.TimeFrame.Days), ("compression", 1))
+    params = (("timeframe", bt.TimeFrame.Days), ("compression", 1), ("lot_size", 1))
 
     #: Extra lines this feed reads from same-named columns (subclasses extend it).
     extra_columns: tuple[str, ...] = ()

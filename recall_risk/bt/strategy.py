@@ -1,8 +1,9 @@
 """``RiskStrategy``: a backtrader strategy base that reads the risk score and trades to targets.
 
 A subclass decides at each bar's close by calling :meth:`RiskStrategy.set_target` with a portfolio
-weight; the base sizes the order at the next bar's open, with integer shares that fit the cash
-after commission and slippage, and sends it (sells before buys). ``self.risk`` is the score line of
+weight; the base sizes the order at the next bar's open, with integer shares (in whole board lots
+of the feed's ``lot_size``) that fit the cash after commission and slippage, and sends it (sells
+before buys). ``self.risk`` is the score line of
 the first data (``self.risk[0]`` is today's value) and :meth:`target_weight_for` maps a score
 to a weight. The base needs a cerebro with ``cheat_on_open=True`` (see
 :func:`recall_risk.bt.make_cerebro`);
@@ -90,8 +91,14 @@ class RiskStrategy(bt.Strategy):
         self._targets[target] = weight
         self._held[target] = weight
 
-    def _units(self, amount: float) -> float:
-        return order_units(amount, fractional=self.p.fractional)
+    def _units(self, amount: float, data: bt.feed.DataBase | None = None) -> float:
+        return order_units(amount, fractional=self.p.fractional, lot_size=self.lot_size(data))
+
+    def lot_size(self, data: bt.feed.DataBase | None = None) -> int:
+        """Shares in one board lot of ``data`` (default data0): its feed's ``lot_size`` param,
+        1 for a feed without one. Whole-share orders are rounded down to whole lots."""
+        feed = data if data is not None else self.data0
+        return int(getattr(feed.p, "lot_size", 1) or 1)
 
     def _warming_up(self) -> bool:
         """Before ``trade_from``: targets are noted, not traded. At its first bar the targets
@@ -122,7 +129,7 @@ class RiskStrategy(bt.Strategy):
         wanted = {}
         for data, weight in targets.items():
             unit_cost = data.open[0] * (1.0 + slip) * (1.0 + comm)
-            wanted[data] = self._units(weight * value / unit_cost) if weight > 0 else 0
+            wanted[data] = self._units(weight * value / unit_cost, data) if weight > 0 else 0
         cash = self.broker.get_cash()
         for data in self.datas:  # sells first, in data order, to free cash
             delta = wanted.get(data, self.getposition(data).size) - self.getposition(data).size
@@ -134,7 +141,9 @@ class RiskStrategy(bt.Strategy):
             if delta > 0:
                 price = data.open[0] * (1.0 + slip)
                 unit_cost = price * (1.0 + comm)
-                affordable = affordable_units(cash, price, comm, fractional=self.p.fractional)
+                affordable = affordable_units(
+                    cash, price, comm, fractional=self.p.fractional, lot_size=self.lot_size(data)
+                )
                 size = min(delta, affordable)
                 if size > 0:
                     self.buy(data=data, size=size)

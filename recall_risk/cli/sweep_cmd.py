@@ -38,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "default: this process, or a process pool when --workers > 1",
     )
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes")
+    parser.add_argument(
+        "--force-scheduler",
+        action="store_true",
+        help="use --scheduler/--workers even for a sweep small enough (under about 2 s of work) "
+        "to run faster in this process, which is what happens without this flag",
+    )
     options.add_engine(parser)
     options.add_prices_dir(parser)
     parser.add_argument(
@@ -70,7 +76,13 @@ def _sweep(args: argparse.Namespace) -> int:
     err = console(stderr=True)
     if args.quiet or not err.is_terminal:
         run = run_points(
-            config, data, points, engine=args.engine, scheduler=scheduler, workers=args.workers
+            config,
+            data,
+            points,
+            engine=args.engine,
+            scheduler=scheduler,
+            workers=args.workers,
+            force_scheduler=args.force_scheduler,
         )
     else:
         from rich.progress import (
@@ -104,6 +116,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 engine=args.engine,
                 scheduler=scheduler,
                 workers=args.workers,
+                force_scheduler=args.force_scheduler,
                 progress=progress,
             )
     _refuse_all_invalid(run)  # nothing written: a table of errors is no sweep result
@@ -155,7 +168,7 @@ def _print_top(out: Console, run: SweepRun, spec: SweepSpec) -> None:
 def _refuse_all_invalid(run: SweepRun) -> None:
     """Every point broke a strategy's rules (``exit_above: [1.5]``, say): bad input, exit 2."""
     from recall_risk.errors import ConfigError
-    from recall_risk.sweep.evaluate import ERROR_COLUMN
+    from recall_risk.sweep.table import ERROR_COLUMN
 
     errors = run.table[ERROR_COLUMN].fillna("").astype(str)
     if errors.empty or (errors == "").any():

@@ -109,7 +109,7 @@ def _add_equity_and_drawdown(fig: go.Figure, result: RunResult, drawdown_row: in
     palette = colours(list(runs))
     for name, run in runs.items():
         equity = run.output.equity
-        dd = drawdown(equity)
+        dd = drawdown(equity, result.config.broker.cash)
         common = {
             "legendgroup": name,
             "name": _label(result, name),

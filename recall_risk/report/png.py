@@ -43,7 +43,7 @@ def write_png(result: RunResult, path: Path) -> None:
         colour = BENCHMARK_COLOUR if name == BENCHMARK else palette[name]
         equity = run.output.equity
         equity_ax.plot(equity.index, equity.to_numpy(), label=label, color=colour, lw=1.2)
-        dd = drawdown(equity)
+        dd = drawdown(equity, result.config.broker.cash)
         dd_ax.plot(dd.index, -dd.to_numpy(), color=colour, lw=1.0)
     equity_ax.set_title(f"{result.config.name}: portfolio value")
     equity_ax.legend(loc="upper left", fontsize=8)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from recall_risk.metrics import METRIC_NAMES, drawdown
+from recall_risk.metrics import METRIC_NAMES
 from recall_risk.report.serialize import clean_float
 from recall_risk.scoring import COLUMNS
 
@@ -68,13 +68,6 @@ def equity_frame(result: RunResult) -> pd.DataFrame:
     frame = pd.concat(columns.values(), axis=1, join="outer").sort_index()
     frame.index = pd.DatetimeIndex(frame.index).rename("date")
     return frame
-
-
-def drawdown_frame(equity: pd.DataFrame) -> pd.DataFrame:
-    """Drawdown (positive fraction) of each column of an equity frame, over its own dates."""
-    return pd.DataFrame({c: drawdown(equity[c].dropna()) for c in equity.columns}).reindex(
-        equity.index
-    )
 
 
 def trades_frame(result: RunResult) -> pd.DataFrame:

@@ -10,13 +10,7 @@
 """
 
 from recall_risk.sweep.data import SweepData, prepare_sweep_data
-from recall_risk.sweep.evaluate import (
-    ENGINE_COLUMN,
-    ERROR_COLUMN,
-    Evaluator,
-    evaluate_points,
-    result_columns,
-)
+from recall_risk.sweep.evaluate import Evaluator, evaluate_points
 from recall_risk.sweep.executors import ClusterUnavailableError, SweepRun, run_points
 from recall_risk.sweep.ranking import FEASIBLE_COLUMN, RANK_COLUMN, rank_table, top_rows
 from recall_risk.sweep.spec import (
@@ -26,6 +20,7 @@ from recall_risk.sweep.spec import (
     load_sweep_spec,
     score_params_for,
 )
+from recall_risk.sweep.table import ENGINE_COLUMN, ERROR_COLUMN, result_columns
 from recall_risk.sweep.write import write_sweep
 
 __all__ = [

@@ -16,7 +16,7 @@ column says why and whose metrics are empty, with the same message on both engin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -34,22 +34,25 @@ from recall_risk.bt.registry import (
 )
 from recall_risk.config import RunConfig, StrategyConfig
 from recall_risk.errors import ConfigError, ScoreParamsError
-from recall_risk.fast import MarketArrays, prepare, simulate, supports
+from recall_risk.fast import Broker, MarketArrays, prepare, simulate, simulate_batch, supports
 from recall_risk.fast import check_params as check_fast_params
-from recall_risk.metrics import METRIC_NAMES
+from recall_risk.lots import resolve_lots
+from recall_risk.metrics import METRIC_NAMES, metric_rows
+from recall_risk.sweep.batch import (
+    BenchmarkCache,
+    Curve,
+    WindowKey,
+    batch_metrics,
+    window_key,
+)
+from recall_risk.sweep.columns import BatchColumns
 from recall_risk.sweep.data import SweepData
-from recall_risk.sweep.metrics import MetricsOnDates
 from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, score_params_for
+from recall_risk.sweep.table import ENGINE_COLUMN, ERROR_COLUMN, point_keys_of, rows_to_frame
 
 Engine = Literal["fast", "backtrader"]
-ENGINE_COLUMN = "engine"
-ERROR_COLUMN = "error"
-
-
-def result_columns(point_keys: Sequence[str]) -> list[str]:
-    """Columns of :func:`evaluate_points`' table: the point keys, the engine, the metrics and
-    the error."""
-    return [*point_keys, ENGINE_COLUMN, *METRIC_NAMES, ERROR_COLUMN]
+METRICS_CHUNK = 512
+"""Points whose metrics are computed in one 2-D call (bounds the arrays' memory)."""
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,12 @@ class Evaluator:
         self.end = pd.Timestamp(end) if end is not None else None
         self.where = str(config.source_path or "config")
         self._entries: dict[str, _Entry] = {}
-        self._frames: dict[str, dict[str, pd.DataFrame]] = {}
-        self._markets: dict[tuple[int, str], tuple[MarketArrays, pd.DataFrame]] = {}
+        self._frames: dict[Any, dict[str, pd.DataFrame]] = {}
+        self._lots = resolve_lots(config.broker.lot_size, data.prices, where=self.where)
+        self._checked: set[tuple[str, tuple[tuple[str, type], ...]]] = set()
+        self._markets: dict[tuple[int, str], _Market] = {}
         self._bench: dict[str, pd.Series | None] = {}
-        self._metrics: dict[tuple[Any, ...], MetricsOnDates] = {}
+        self._bench_cache: BenchmarkCache | None = None
         self.default_strategy = strategy or _default_strategy(config)
 
     # -- inputs ---------------------------------------------------------------------------
@@ -121,7 +126,11 @@ class Evaluator:
         Bars before the window's start stay in: they warm a strategy up (its SMAs, its gate)
         and are never traded (see :meth:`curves`). They were known at the window's start.
         """
-        key = json.dumps(dict(sorted(overrides.items())), sort_keys=True)
+        try:  # the usual numbers and strings: a tuple is a cheaper key than JSON text
+            key: Any = tuple(sorted(overrides.items()))
+            hash(key)
+        except TypeError:
+            key = json.dumps(dict(sorted(overrides.items())), sort_keys=True)
         if key not in self._frames:
             try:
                 params = score_params_for(
@@ -165,7 +174,7 @@ class Evaluator:
                 # fractional units, as in run reports: an index cannot be bought in whole points
                 given = {"fractional": True}
                 params = {**strategy_defaults(resolve_strategy("buy_and_hold")), **given}
-                equity, _, _ = self._run(
+                run = self._run(
                     "buy_and_hold",
                     resolve_strategy("buy_and_hold"),
                     {"benchmark": frame},
@@ -173,39 +182,118 @@ class Evaluator:
                     given,
                     use_fast=True,
                 )
-                self._bench[self.engine] = equity
+                self._bench[self.engine] = pd.Series(run.equity, index=run.dates, name="value")
         return self._bench[self.engine]
 
-    def metrics_for(self, dates: pd.DatetimeIndex) -> MetricsOnDates:
-        """The metrics calculator for curves on ``dates`` (benchmark aligned once)."""
-        key = (len(dates), dates[0], dates[-1])
-        if key not in self._metrics:
-            self._metrics[key] = MetricsOnDates(
-                dates,
-                self.benchmark_equity(),
-                initial_cash=self.config.broker.cash,
-                risk_free=self.config.report.risk_free,
-            )
-        return self._metrics[key]
-
-    # -- one point ------------------------------------------------------------------------
-    def row(self, point: Mapping[str, Any]) -> dict[str, Any]:
-        """Point values, the engine used, every metric and an error message (or "")."""
-        out: dict[str, Any] = dict(point)
-        try:
-            equity, exposure, pnls, engine = self.curves(point)
-        except _InvalidPointError as exc:
-            out[ENGINE_COLUMN] = exc.engine
-            out.update(dict.fromkeys(METRIC_NAMES))
-            out[ERROR_COLUMN] = str(exc)
-            return out
-        out[ENGINE_COLUMN] = engine
-        metrics = self.metrics_for(equity.index).compute(
-            equity.to_numpy(dtype=np.float64), exposure.to_numpy(dtype=np.float64), pnls
-        )
-        out.update(metrics)
-        out[ERROR_COLUMN] = ""
+    # -- points -------------------------------------------------------------------------
+    def rows(self, points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Point values, the engine used, every metric and an error message ("" if none), for
+        each point in order: the batch's curves first, then the metrics of every curve on the
+        same window in one :func:`~recall_risk.metrics.metrics_2d` call per chunk of points."""
+        out: list[dict[str, Any]] = []
+        for lo in range(0, len(points), METRICS_CHUNK):
+            out.extend(self._rows(points[lo : lo + METRICS_CHUNK]))
         return out
+
+    def row(self, point: Mapping[str, Any]) -> dict[str, Any]:
+        """:meth:`rows` of one point."""
+        return self.rows([point])[0]
+
+    def columns(self, points: Sequence[Mapping[str, Any]]) -> BatchColumns:
+        """:meth:`rows` as compact columns (what a batch sends back): the metrics as they come
+        out of the 2-D call, with no dict per point."""
+        parts = [
+            self._evaluate(points[lo : lo + METRICS_CHUNK])
+            for lo in range(0, len(points), METRICS_CHUNK)
+        ]
+        return BatchColumns(
+            engine=[e for part in parts for e in part.engine],
+            error=[e for part in parts for e in part.error],
+            metrics=np.vstack([part.metrics for part in parts])
+            if parts
+            else np.empty((0, len(METRIC_NAMES))),
+        )
+
+    def _rows(self, points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        got = self._evaluate(points)
+        table = {name: got.metrics[:, j] for j, name in enumerate(METRIC_NAMES)}
+        rows: list[dict[str, Any]] = []
+        for i, metrics in enumerate(metric_rows(table)):
+            row: dict[str, Any] = dict(points[i])
+            row[ENGINE_COLUMN] = got.engine[i]
+            row.update(metrics)
+            row[ERROR_COLUMN] = got.error[i]
+            rows.append(row)
+        return rows
+
+    def _evaluate(self, points: Sequence[Mapping[str, Any]]) -> BatchColumns:
+        """Engine, error and metrics of each point: the curves, then one 2-D metrics call."""
+        ran = self._curves_of(points)
+        if self._bench_cache is None:
+            self._bench_cache = BenchmarkCache(self.benchmark_equity())
+        metrics = np.full((len(points), len(METRIC_NAMES)), np.nan)
+        good = [i for i, r in enumerate(ran) if isinstance(r, Curve)]
+        metrics[good] = batch_metrics(
+            [ran[i] for i in good],  # type: ignore[misc]
+            self._bench_cache,
+            cash=self.config.broker.cash,
+            risk_free=self.config.report.risk_free,
+        )
+        return BatchColumns(
+            engine=[r.engine for r in ran],
+            error=["" if isinstance(r, Curve) else str(r) for r in ran],
+            metrics=metrics,
+        )
+
+    def _curves_of(self, points: Sequence[Mapping[str, Any]]) -> list[Curve | _InvalidPointError]:
+        """Each point's curve, or why it is invalid. Points of one strategy on one market run
+        together on the fast engine (:func:`~recall_risk.fast.simulate_batch`)."""
+        out: list[Curve | _InvalidPointError | None] = [None] * len(points)
+        plans: dict[int, _Plan] = {}
+        for i, point in enumerate(points):
+            try:
+                plans[i] = self._plan(point)
+            except _InvalidPointError as exc:
+                out[i] = exc
+        groups: dict[tuple[str, int], list[int]] = {}
+        for i, plan in plans.items():
+            if plan.market is None:
+                out[i] = self._run_plan(plan)
+            else:
+                groups.setdefault((plan.reference, id(plan.market)), []).append(i)
+        for indices in groups.values():
+            for i, curve in zip(indices, self._run_batch([plans[i] for i in indices]), strict=True):
+                out[i] = curve
+        return [c for c in out if c is not None]
+
+    def _run_batch(self, plans: list[_Plan]) -> list[Curve | _InvalidPointError]:
+        """Plans of one strategy on one market, as one :func:`simulate_batch` call (one by one
+        if a point fails there, so that its error stays its own)."""
+        market = plans[0].market
+        if market is None:  # pragma: no cover - only fast plans are batched
+            raise RuntimeError("a batch of points without a fast market")
+        try:
+            result = simulate_batch(
+                plans[0].reference,
+                market.arrays,
+                [plan.full for plan in plans],
+                self._broker(market.arrays.ticker),
+                trade_from=market.trade_from,
+            )
+        except ValueError:
+            return [self._run_plan(plan) for plan in plans]
+        return [
+            Curve(
+                result.equity[:, j],
+                result.exposure[:, j],
+                result.trade_pnls[j],
+                "fast",
+                market.dates,
+                market.key,
+                (result.equity, result.exposure, j),
+            )
+            for j in range(len(plans))
+        ]
 
     def curves(self, point: Mapping[str, Any]) -> tuple[pd.Series, pd.Series, list[float], str]:
         """Equity and exposure over the window, closed trades' net results and the engine used
@@ -216,27 +304,84 @@ class Evaluator:
             ValueError: a combination of parameters the strategy refuses (the message says
                 why); its ``engine`` attribute names the engine it would have run on.
         """
+        c = self._curve(point)
+        return (
+            pd.Series(c.equity, index=c.dates, name="value"),
+            pd.Series(c.exposure, index=c.dates, name="exposure"),
+            c.trade_pnls,
+            c.engine,
+        )
+
+    def _curve(self, point: Mapping[str, Any]) -> Curve:
+        """One point's backtest as arrays (see :meth:`curves`)."""
+        result = self._run_plan(self._plan(point))
+        if isinstance(result, _InvalidPointError):
+            raise result
+        return result
+
+    def runs_fast(self, point: Mapping[str, Any]) -> bool:
+        """Whether ``point`` would run on the fast engine (its strategy is one the fast engine
+        knows, on one ticker, and the engine is ``fast``); nothing is run or scored.
+
+        Raises:
+            ConfigError: an unknown strategy entry.
+        """
+        entry = self.entry(str(point.get(STRATEGY_KEY, self.default_strategy)))
+        return self.engine == "fast" and supports(entry.reference) and len(self.data.prices) == 1
+
+    def _plan(self, point: Mapping[str, Any]) -> _Plan:
+        """What to run for ``point`` and where, its parameters checked.
+
+        Raises:
+            ConfigError: an unknown strategy entry or parameter.
+            _InvalidPointError: a combination of parameters the strategy refuses.
+        """
         name = str(point.get(STRATEGY_KEY, self.default_strategy))
         entry = self.entry(name)
         score_keys = {k: v for k, v in point.items() if k.startswith(SCORE_PREFIX)}
         strategy_params = {
             k: v for k, v in point.items() if not k.startswith(SCORE_PREFIX) and k != STRATEGY_KEY
         }
-        check_params(entry.cls, strategy_params, where=f"{self.where}: sweep point")
+        checked = (name, tuple((k, type(v)) for k, v in strategy_params.items()))
+        if checked not in self._checked:  # names and types only: checked once per shape
+            check_params(entry.cls, strategy_params, where=f"{self.where}: sweep point")
+            self._checked.add(checked)
         given = {**entry.params, **strategy_params}
         full = {**entry.defaults, **given}
         frames = self.frames(score_keys)
         use_fast = self.engine == "fast" and supports(entry.reference) and len(frames) == 1
-        engine = "fast" if use_fast else "backtrader"
         try:
             if supports(entry.reference):
                 _check_combination(entry.reference, full, len(next(iter(frames.values()))))
-            equity, exposure, pnls = self._run(
-                entry.reference, entry.cls, frames, full, given, use_fast=use_fast
+        except ValueError as exc:
+            raise _InvalidPointError(str(exc), "fast" if use_fast else "backtrader") from exc
+        ticker, frame = next(iter(frames.items()))
+        market = self._market(frame, ticker) if use_fast else None
+        return _Plan(entry.reference, entry.cls, frames, full, given, market)
+
+    def _run_plan(self, plan: _Plan) -> Curve | _InvalidPointError:
+        """One point's backtest, or why its parameters are refused."""
+        try:
+            return self._run(
+                plan.reference,
+                plan.cls,
+                plan.frames,
+                plan.full,
+                plan.given,
+                use_fast=plan.market is not None,
             )
         except ValueError as exc:
-            raise _InvalidPointError(str(exc), engine) from exc
-        return equity, exposure, pnls, engine
+            engine = "fast" if plan.market is not None else "backtrader"
+            return _InvalidPointError(str(exc), engine)
+
+    def _broker(self, ticker: str) -> Broker:
+        """The fast engine's broker for ``ticker``."""
+        broker = self.config.broker
+        return Broker(broker.cash, broker.commission, broker.slippage, self.lots().get(ticker, 1))
+
+    def lots(self) -> dict[str, int]:
+        """Each ticker's board lot (``broker.lot_size``)."""
+        return self._lots
 
     def _run(
         self,
@@ -247,32 +392,33 @@ class Evaluator:
         given: Mapping[str, Any],
         *,
         use_fast: bool,
-    ) -> tuple[pd.Series, pd.Series, list[float]]:
+    ) -> Curve:
         """One backtest; bars before the window warm the strategy up and are not traded."""
         broker = self.config.broker
         first = next(iter(frames.values()))
-        k = self.trade_from(first)
         if use_fast and self.engine == "fast":
             ticker, frame = next(iter(frames.items()))
-            key = (id(frame), ticker)
-            market = self._markets.get(key)
-            if market is None:
-                market = self._markets[key] = (prepare(frame, ticker), frame)
+            market = self._market(frame, ticker)
+            fast_broker = self._broker(ticker)
             result = simulate(
                 reference,
-                market[0],
+                market.arrays,
                 full,
-                cash=broker.cash,
-                commission=broker.commission,
-                slippage=broker.slippage,
-                trade_from=k,
+                cash=fast_broker.cash,
+                commission=fast_broker.commission,
+                slippage=fast_broker.slippage,
+                lot_size=fast_broker.lot_size,
+                trade_from=market.trade_from,
             )
-            index = frame.index[k:]
-            return (
-                pd.Series(result.equity, index=index, name="value"),
-                pd.Series(result.exposure, index=index, name="exposure"),
+            return Curve(
+                result.equity,
+                result.exposure,
                 list(result.trade_pnls),
+                "fast",
+                market.dates,
+                market.key,
             )
+        k = self.trade_from(first)
         params = dict(given)
         if k and "trade_from" in strategy_defaults(cls):
             params["trade_from"] = first.index[k].date()
@@ -285,14 +431,52 @@ class Evaluator:
             cash=broker.cash,
             commission=broker.commission,
             slippage=broker.slippage,
+            lot_size=self.lots(),
             thresholds=self.config.report.thresholds,
         )
         start = first.index[k]
-        return (
-            output.equity.loc[start:],
-            output.exposure.loc[start:],
+        equity = output.equity.loc[start:]
+        return Curve(
+            equity.to_numpy(dtype=np.float64),
+            output.exposure.loc[start:].to_numpy(dtype=np.float64),
             [float(t["pnl_net"]) for t in output.trades],
+            "backtrader",
+            equity.index,
+            window_key(equity.index),
         )
+
+    def _market(self, frame: pd.DataFrame, ticker: str) -> _Market:
+        """The fast engine's arrays of ``frame`` and its traded window (cached per frame)."""
+        key = (id(frame), ticker)
+        if key not in self._markets:
+            k = self.trade_from(frame)
+            dates = frame.index[k:]
+            self._markets[key] = _Market(prepare(frame, ticker), frame, k, dates, window_key(dates))
+        return self._markets[key]
+
+
+@dataclass(frozen=True, eq=False)
+class _Market:
+    """A frame prepared for the fast engine (the frame kept alive: its id is the cache key)."""
+
+    arrays: MarketArrays
+    frame: pd.DataFrame
+    trade_from: int
+    dates: pd.Index
+    key: WindowKey
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """A point resolved: its strategy, frames and parameters, and its fast market (or None:
+    it runs on backtrader)."""
+
+    reference: str
+    cls: type
+    frames: Mapping[str, pd.DataFrame]
+    full: dict[str, Any]
+    given: dict[str, Any]
+    market: _Market | None
 
 
 class _InvalidPointError(ValueError):
@@ -324,24 +508,6 @@ def _resolve_entry(entry: StrategyConfig, config: RunConfig, where: str) -> _Ent
         params=dict(entry.params),
         defaults=defaults,
     )
-
-
-def rows_to_frame(rows: Iterable[Mapping[str, Any]], point_keys: Sequence[str]) -> pd.DataFrame:
-    """The results table from rows of :meth:`Evaluator.row`, with stable dtypes."""
-    columns = result_columns(point_keys)
-    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns)
-    for metric in METRIC_NAMES:
-        if metric == "trades":
-            frame[metric] = frame[metric].astype("Int64")
-        else:
-            frame[metric] = pd.to_numeric(frame[metric], errors="coerce").astype(np.float64)
-    frame[ERROR_COLUMN] = frame[ERROR_COLUMN].fillna("").astype(object)
-    return frame
-
-
-def point_keys_of(points: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Keys of the points in first-seen order."""
-    return list(dict.fromkeys(k for p in points for k in p))
 
 
 def evaluate_points(
@@ -376,5 +542,5 @@ def evaluate_points(
             without data.
     """
     evaluator = Evaluator(config, data, engine=engine, start=start, end=end, strategy=strategy)
-    rows = [evaluator.row(point) for point in points]
+    rows = evaluator.rows(points)
     return rows_to_frame(rows, point_keys_of(points))

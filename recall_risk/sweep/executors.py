@@ -29,9 +29,11 @@ import pandas as pd
 
 from recall_risk.config import RunConfig
 from recall_risk.errors import ConfigError, DataUnavailableError
+from recall_risk.sweep.columns import BatchColumns, assemble
 from recall_risk.sweep.data import SweepData
-from recall_risk.sweep.evaluate import Engine, Evaluator, point_keys_of, rows_to_frame
+from recall_risk.sweep.evaluate import Engine, Evaluator
 from recall_risk.sweep.spec import SCORE_PREFIX
+from recall_risk.sweep.table import point_keys_of
 
 Progress = Callable[[int, int], None]
 """``progress(points done, points total)``."""
@@ -137,10 +139,10 @@ the one scattered job: its evaluator's caches and backtrader are not made for th
 GIL would give them no speed anyway (processes are the unit of parallelism here)."""
 
 
-def _evaluate_batch(job: _Job, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _evaluate_batch(job: _Job, points: list[dict[str, Any]]) -> BatchColumns:
     with _BATCH_LOCK:
         evaluator = job.evaluator()
-        return [evaluator.row(point) for point in points]
+        return evaluator.columns(points)
 
 
 _WORKER_JOB: _Job | None = None
@@ -151,7 +153,7 @@ def _init_worker(job: _Job) -> None:
     _WORKER_JOB = job
 
 
-def _pool_batch(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _pool_batch(points: list[dict[str, Any]]) -> BatchColumns:
     if _WORKER_JOB is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("worker started without its job")
     return _evaluate_batch(_WORKER_JOB, points)
@@ -169,6 +171,7 @@ def run_points(
     end: date | None = None,
     strategy: str | None = None,
     progress: Progress | None = None,
+    force_scheduler: bool = False,
 ) -> SweepRun:
     """Evaluate ``points`` with the chosen executor.
 
@@ -178,6 +181,9 @@ def run_points(
             scheduler address such as ``tcp://127.0.0.1:8786``.
         workers: processes for ``"processes"`` and ``"local"``.
         progress: called with (points done, points total) as batches finish.
+        force_scheduler: use ``scheduler`` even for a sweep so small that starting and feeding
+            workers costs more than it saves (by default such a sweep runs in this process and
+            :attr:`SweepRun.notes` says so; see :func:`estimated_seconds`).
 
     Raises:
         ConfigError: bad workers or scheduler; errors of :func:`evaluate_points`.
@@ -190,61 +196,85 @@ def run_points(
     report = progress or (lambda _done, _total: None)
     notes: list[str] = []
     kind = scheduler or "serial"
+    if kind != "serial":
+        check_scheduler(kind)
+        if kind not in ("processes", "local") and not _has_dask():
+            raise ConfigError(f"--scheduler {kind} needs Dask: pip install 'recall-risk[dask]'")
+        if not force_scheduler:
+            seconds = estimated_seconds(job, plain)
+            if seconds < MIN_DISTRIBUTED_S:
+                notes.append(
+                    f"{len(plain):,} points (about {seconds:.2g} s of work) ran in this process, "
+                    f"not on {kind}: below {MIN_DISTRIBUTED_S:g} s, starting and feeding workers "
+                    "costs more than it saves (--force-scheduler to distribute anyway)"
+                )
+                kind = "serial"
     if kind == "serial":
-        rows = _run_serial(job, plain, report)
+        batches, results = _run_serial(job, plain, report)
         executor = "serial"
     elif kind == "processes":
-        rows = _run_pool(job, plain, workers, report)
+        batches, results = _run_pool(job, plain, workers, report)
         executor = f"processes ({workers} workers)"
     else:
-        check_scheduler(kind)  # local or a scheduler address
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            if kind != "local":
-                raise ConfigError(
-                    f"--scheduler {kind} needs Dask: pip install 'recall-risk[dask]'"
-                ) from None
+        if not _has_dask():  # "local": an address without Dask was refused above
             notes.append(
                 "dask.distributed is not installed (pip install 'recall-risk[dask]'): "
                 f"ran on a local process pool of {workers} workers instead"
             )
-            rows = _run_pool(job, plain, workers, report)
+            batches, results = _run_pool(job, plain, workers, report)
             executor = f"processes ({workers} workers)"
         else:
-            rows, executor = _run_dask(job, plain, kind, workers, report)
-    return SweepRun(table=rows_to_frame(rows, point_keys_of(plain)), executor=executor, notes=notes)
+            batches, results, executor = _run_dask(job, plain, kind, workers, report)
+    table = assemble(plain, point_keys_of(plain), batches, results)
+    return SweepRun(table=table, executor=executor, notes=notes)
 
 
-def _place(
-    batches: list[list[int]], results: dict[int, list[dict[str, Any]]], n: int
-) -> list[dict[str, Any]]:
-    """Rows back in point order."""
-    rows: list[dict[str, Any] | None] = [None] * n
-    for b, indices in enumerate(batches):
-        for i, row in zip(indices, results[b], strict=True):
-            rows[i] = row
-    return [r for r in rows if r is not None]
+def _has_dask() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
-def _run_serial(job: _Job, points: list[dict[str, Any]], report: Progress) -> list[dict[str, Any]]:
-    batches = make_batches(points, 1)
+MIN_DISTRIBUTED_S = 2.0
+"""Estimated in-process seconds below which a sweep runs in process unless forced: a Dask
+LocalCluster takes about 1 s to start and each worker 1-3 s to import the project, score and
+receive its data, about what 20,000 fast-engine points on 500 bars cost in process."""
+FAST_S_PER_POINT = 5e-5
+FAST_S_PER_BAR = 1e-7
+BACKTRADER_S_PER_BAR = 7e-5
+
+
+def estimated_seconds(job: _Job, points: Sequence[Mapping[str, Any]]) -> float:
+    """A rough in-process time for ``points``, from measured rates (bench/sweep_speed.py): a
+    fast-engine point about 50 µs plus 0.1 µs a bar (curves and metrics), a backtrader one
+    about 70 µs a bar per ticker."""
     evaluator = job.evaluator()
-    results: dict[int, list[dict[str, Any]]] = {}
+    bars = sum(len(frame) for frame in job.data.prices.values())
+    fast = sum(1 for point in points if evaluator.runs_fast(point))
+    other = len(points) - fast
+    return fast * (FAST_S_PER_POINT + FAST_S_PER_BAR * bars) + other * BACKTRADER_S_PER_BAR * bars
+
+
+_Batches = tuple[list[list[int]], dict[int, BatchColumns]]
+
+
+def _run_serial(job: _Job, points: list[dict[str, Any]], report: Progress) -> _Batches:
+    batches = make_batches(points, 1)
+    results: dict[int, BatchColumns] = {}
     done = 0
     report(0, len(points))
     for b, indices in enumerate(batches):
-        results[b] = [evaluator.row(points[i]) for i in indices]
+        results[b] = _evaluate_batch(job, [points[i] for i in indices])
         done += len(indices)
         report(done, len(points))
-    return _place(batches, results, len(points))
+    return batches, results
 
 
-def _run_pool(
-    job: _Job, points: list[dict[str, Any]], workers: int, report: Progress
-) -> list[dict[str, Any]]:
+def _run_pool(job: _Job, points: list[dict[str, Any]], workers: int, report: Progress) -> _Batches:
     batches = make_batches(points, workers)
-    results: dict[int, list[dict[str, Any]]] = {}
+    results: dict[int, BatchColumns] = {}
     done = 0
     report(0, len(points))
     # spawn, not fork: the parent may run threads (a progress display, Dask) that fork would copy
@@ -261,7 +291,7 @@ def _run_pool(
             results[b] = future.result()
             done += len(batches[b])
             report(done, len(points))
-    return _place(batches, results, len(points))
+    return batches, results
 
 
 def _dask_client(scheduler: str, workers: int) -> tuple[Any, Any, str]:
@@ -329,7 +359,7 @@ def _connect(client_class: Any, scheduler: str) -> Any:
 
 def _run_dask(
     job: _Job, points: list[dict[str, Any]], scheduler: str, workers: int, report: Progress
-) -> tuple[list[dict[str, Any]], str]:
+) -> tuple[list[list[int]], dict[int, BatchColumns], str]:
     from distributed import as_completed as dask_completed
 
     client, cluster, executor = _dask_client(scheduler, workers)
@@ -341,7 +371,7 @@ def _run_dask(
             client.submit(_evaluate_batch, shared, [points[i] for i in indices], pure=False): b
             for b, indices in enumerate(batches)
         }
-        results: dict[int, list[dict[str, Any]]] = {}
+        results: dict[int, BatchColumns] = {}
         done = 0
         report(0, len(points))
         for future in dask_completed(list(futures)):
@@ -349,7 +379,7 @@ def _run_dask(
             results[b] = future.result()
             done += len(batches[b])
             report(done, len(points))
-        return _place(batches, results, len(points)), executor
+        return batches, results, executor
     finally:
         client.close()
         if cluster is not None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recall_risk.sweep.evaluate import ERROR_COLUMN
 from recall_risk.sweep.spec import SweepSpec
+from recall_risk.sweep.table import ERROR_COLUMN
 
 FEASIBLE_COLUMN = "feasible"
 RANK_COLUMN = "rank"

@@ -22,10 +22,10 @@ import yaml
 
 from recall_risk.config import RunConfig
 from recall_risk.report.atomic import atomic_dir
-from recall_risk.sweep.evaluate import ENGINE_COLUMN, ERROR_COLUMN
 from recall_risk.sweep.executors import SweepRun
 from recall_risk.sweep.ranking import FEASIBLE_COLUMN, RANK_COLUMN, rank_table, top_rows
 from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, SweepSpec, score_params_for
+from recall_risk.sweep.table import ENGINE_COLUMN, ERROR_COLUMN
 
 MARKER = "results.csv"
 _SHOWN_METRICS = ("final_value", "cagr", "sharpe", "max_drawdown", "trades", "alpha")
