@@ -25,14 +25,16 @@ from recall_risk.bt.engine import BacktestOutput, run_backtest
 from recall_risk.events import load_events
 from recall_risk.metrics import (
     METRIC_NAMES,
+    align_benchmark,
     compute_metrics,
     daily_returns,
     drawdown,
     max_drawdown,
+    metric_rows,
+    metrics_2d,
 )
 from recall_risk.prices import CsvDirectorySource
 from recall_risk.strategies import BuyAndHold, RiskExit, RiskRotation
-from recall_risk.sweep.metrics import MetricsOnDates
 
 TOL = 1e-9
 
@@ -300,8 +302,9 @@ def test_readme_lists_every_metric_in_order():
 
 
 # --- the sweep's array metrics print exactly what the run reports print ---------------------
-# ``MetricsOnDates`` is checked against ``compute_metrics`` with ``approx`` elsewhere, which lets
-# ``-0.0 == 0.0`` through; results.csv and folds.csv write floats with ``repr``, so the sign shows.
+# The sweep's 2-D path (``metrics_2d`` + ``metric_rows``) is checked against ``compute_metrics``
+# with ``approx`` elsewhere, which lets ``-0.0 == 0.0`` through; results.csv and folds.csv write
+# floats with ``repr``, so the sign shows.
 
 
 def test_flat_curve_metrics_are_repr_identical_to_compute_metrics() -> None:
@@ -310,12 +313,22 @@ def test_flat_curve_metrics_are_repr_identical_to_compute_metrics() -> None:
     equity = np.full(30, 100_000.0)
     exposure = np.zeros(30)
     bench = pd.Series(np.linspace(100.0, 110.0, 30), index=dates)
-    got = MetricsOnDates(dates, bench, initial_cash=100_000.0).compute(equity, exposure, [])
+    table = metrics_2d(
+        equity[:, None],
+        start_cash=100_000.0,
+        exposure=exposure[:, None],
+        trades=np.zeros(1),
+        wins=np.zeros(1),
+        benchmark=align_benchmark(dates, bench),
+        benchmark_cash=100_000.0,
+    )
+    (got,) = metric_rows(table)
     want = compute_metrics(
         pd.Series(equity, index=dates),
         initial_cash=100_000.0,
         exposure=pd.Series(exposure, index=dates),
         benchmark_equity=bench,
+        benchmark_cash=100_000.0,
     )
     assert got["max_drawdown"] == 0.0 and math.copysign(1.0, got["max_drawdown"]) == 1.0
     assert {m: repr(got[m]) for m in METRIC_NAMES} == {m: repr(want[m]) for m in METRIC_NAMES}
