@@ -166,17 +166,18 @@ class Evaluator(EvaluatorInputs):
             )
         except ValueError:
             return [self._run_plan(plan) for plan in plans]
+        equity, exposure = result.distinct_equity, result.distinct_exposure
         return [
             Curve(
-                result.equity[:, j],
-                result.exposure[:, j],
+                equity[:, c],
+                exposure[:, c],
                 result.trade_pnls[j],
                 "fast",
                 market.dates,
                 market.key,
-                (result.equity, result.exposure, j),
+                (equity, exposure, c),
             )
-            for j in range(len(plans))
+            for j, c in enumerate(result.column.tolist())
         ]
 
     def curves(self, point: Mapping[str, Any]) -> tuple[pd.Series, pd.Series, list[float], str]:
