@@ -45,7 +45,13 @@ EVENT_COUNTS = {  # pinned so that a change of data is deliberate (see the commi
     "nio": 2,
     "geely": 1,
 }
-PROBE_WORDS = ("NHTSA ODI", "probe", "preliminary evaluation", "engineering analysis", "recall query")
+PROBE_WORDS = (
+    "NHTSA ODI",
+    "probe",
+    "preliminary evaluation",
+    "engineering analysis",
+    "recall query",
+)
 
 
 def first_weekday_on_or_after(day: date) -> date:
