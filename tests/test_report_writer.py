@@ -27,6 +27,7 @@ ALL_FILES = [
     "metrics.csv",
     "metrics.json",
     "report.html",
+    "returns.csv",
     "score.csv",
     "summary.md",
     "trades.csv",

@@ -48,7 +48,8 @@ def _strategies_html(result: RunResult) -> str:
 
 def _evidence_html(result: RunResult, evidence: dict) -> str:
     notes = "".join(f"<p>{esc(n)}</p>" for n in evidence_notes(result, evidence))
-    return f'<div class="evidence">{text_table(EVIDENCE_HEADERS, evidence_rows(evidence))}{notes}</div>'
+    body = text_table(EVIDENCE_HEADERS, evidence_rows(evidence))
+    return f'<div class="evidence">{body}{notes}</div>'
 
 
 def _plugin_html(result: RunResult) -> str:

@@ -145,3 +145,13 @@ def information_ratio(returns: pd.Series, benchmark: pd.Series) -> float:
     if not te > 0:
         return math.nan
     return float(active.mean() * PERIODS_PER_YEAR / te)
+
+
+def returns_frame(equity: pd.DataFrame, start_cash: float) -> pd.DataFrame:
+    """``returns.csv``: each column's daily simple returns (the first from the starting cash), on
+    ``equity``'s dates; empty cells where a column has no bar. The form empyrical, quantstats and
+    pyfolio read (a date index, one column per curve)."""
+    columns = {name: returns_of(equity[name], start_cash) for name in equity.columns}
+    frame = pd.DataFrame(columns).reindex(equity.index)
+    frame.index = pd.DatetimeIndex(frame.index).rename("date")
+    return frame

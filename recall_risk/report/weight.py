@@ -42,7 +42,7 @@ def hold_curve(result: RunResult) -> tuple[pd.Series, float]:
 
 
 def run_evidence(result: RunResult) -> dict[str, Evidence]:
-    """Evidence per run name (strategies and ``benchmark``), see :func:`recall_risk.evidence.assess`."""
+    """Evidence per run name (strategies and ``benchmark``): :func:`recall_risk.evidence.assess`."""
     options = result.config.report
     events, listed = events_in_range(result)
     reference, ref_start = hold_curve(result)
