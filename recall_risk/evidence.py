@@ -70,31 +70,69 @@ class Evidence:
         return self.thin_trades or self.thin_events
 
 
-def block_indices(n: int, *, samples: int, block: int, seed: int) -> np.ndarray:
-    """Row indices of ``samples`` circular block-bootstrap resamples of ``n`` days, shape
-    ``(samples, n)``: each resample glues blocks of ``block`` consecutive days (wrapping round the
-    end) starting at uniformly drawn days, cut to ``n`` days."""
+def block_starts(n: int, *, samples: int, block: int, seed: int) -> np.ndarray:
+    """First day of each block of each resample, shape ``(samples, ceil(n / block))``, drawn
+    uniformly from the seeded generator."""
     if n < 1:
         raise ValueError("need at least one day to resample")
     block = max(1, min(block, n))
-    blocks = math.ceil(n / block)
     rng = np.random.default_rng(seed)
-    starts = rng.integers(0, n, size=(samples, blocks))
+    return rng.integers(0, n, size=(samples, math.ceil(n / block)))
+
+
+def block_indices(n: int, *, samples: int, block: int, seed: int) -> np.ndarray:
+    """Row indices of ``samples`` circular block-bootstrap resamples of ``n`` days, shape
+    ``(samples, n)``: each resample glues blocks of ``block`` consecutive days (wrapping round the
+    end) from :func:`block_starts`, cut to ``n`` days."""
+    block = max(1, min(block, n))
+    starts = block_starts(n, samples=samples, block=block, seed=seed)
     rows = (starts[:, :, None] + np.arange(block)[None, None, :]) % n
-    return rows.reshape(samples, blocks * block)[:, :n]
+    return rows.reshape(samples, -1)[:, :n]
 
 
-def _total_return(returns: np.ndarray) -> np.ndarray:
-    """Compounded return of each row."""
-    return np.prod(1.0 + returns, axis=-1) - 1.0
+def _window_sums(x: np.ndarray, length: int) -> np.ndarray:
+    """Sum of ``length`` consecutive values starting at each day, wrapping round the end."""
+    n = x.size
+    wrapped = np.concatenate((x, x[:length]))
+    c = np.concatenate(([0.0], np.cumsum(wrapped)))
+    return c[np.arange(n) + length] - c[np.arange(n)]
 
 
-def _sharpe(returns: np.ndarray) -> np.ndarray:
-    """Annualised Sharpe ratio of each row (mean over sample std, NaN where flat)."""
-    std = np.std(returns, axis=-1, ddof=1)
+def _resampled_sums(x: np.ndarray, starts: np.ndarray, block: int) -> np.ndarray:
+    """Sum of ``x`` over each resample of :func:`block_indices` (the last block cut short), from
+    per-block sums: O(resamples × blocks), not O(resamples × days)."""
+    n = x.size
+    last = n - (starts.shape[1] - 1) * block
+    full = _window_sums(x, block)[starts[:, :-1]].sum(axis=1)
+    return full + _window_sums(x, last)[starts[:, -1]]
+
+
+def _figures(x: np.ndarray, starts: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Total return and annualised Sharpe of every resample of the daily returns ``x``."""
+    n = x.size
+    s1 = _resampled_sums(x, starts, block)
+    s2 = _resampled_sums(x * x, starts, block)
+    total = np.expm1(_resampled_sums(np.log1p(x), starts, block))
+    var = np.maximum(s2 - s1 * s1 / n, 0.0) / (n - 1)
+    std = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.mean(returns, axis=-1) / std * math.sqrt(PERIODS_PER_YEAR)
-    return np.where(np.isfinite(out) & (std > 0), out, np.nan)
+        sharpe = (s1 / n) / std * math.sqrt(PERIODS_PER_YEAR)
+    # a resample of (nearly) equal returns has no defined Sharpe
+    flat = std <= 1e-12 * np.maximum(np.abs(s1 / n), 1e-300)
+    return total, np.where(np.isfinite(sharpe) & ~flat, sharpe, np.nan)
+
+
+def _total_return(returns: np.ndarray) -> float:
+    """Compounded return of a series of daily returns."""
+    return float(np.prod(1.0 + returns) - 1.0)
+
+
+def _sharpe(returns: np.ndarray) -> float:
+    """Annualised Sharpe ratio (mean over sample std; NaN when flat)."""
+    std = float(np.std(returns, ddof=1))
+    if not std > 0:
+        return math.nan
+    return float(np.mean(returns)) / std * math.sqrt(PERIODS_PER_YEAR)
 
 
 def _interval(point: float, draws: np.ndarray, level: float) -> Interval | None:
@@ -128,12 +166,12 @@ def bootstrap_differences(
         raise ValueError(f"paired returns must be 1-D of equal length, got {s.shape}, {r.shape}")
     if s.size < 2:
         return None, None
-    rows = block_indices(s.size, samples=samples, block=block, seed=seed)
-    rs, rr = s[rows], r[rows]
-    ret = _interval(
-        float(_total_return(s) - _total_return(r)), _total_return(rs) - _total_return(rr), level
-    )
-    sharpe = _interval(float(_sharpe(s) - _sharpe(r)), _sharpe(rs) - _sharpe(rr), level)
+    block = max(1, min(block, s.size))
+    starts = block_starts(s.size, samples=samples, block=block, seed=seed)
+    total_s, sharpe_s = _figures(s, starts, block)
+    total_r, sharpe_r = _figures(r, starts, block)
+    ret = _interval(_total_return(s) - _total_return(r), total_s - total_r, level)
+    sharpe = _interval(_sharpe(s) - _sharpe(r), sharpe_s - sharpe_r, level)
     return ret, sharpe
 
 
