@@ -45,7 +45,12 @@ def num(x: float | None) -> str:
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], css: str = "tear") -> str:
     """A numeric table (cells right-aligned, first column a label); every cell escaped."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join(
+        f'<tr><td class="text">{esc(row[0])}</td>'
+        + "".join(f"<td>{esc(c)}</td>" for c in row[1:])
+        + "</tr>"
+        for row in rows
+    )
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
