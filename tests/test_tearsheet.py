@@ -133,3 +133,16 @@ def test_reports_show_evidence_risk_figures_and_tearsheet(report):
     if evidence["thin"]:  # a thin row is marked and never bolded
         row = next(line for line in summary.splitlines() if line.startswith("| risk_exit †"))
         assert "**" not in row
+
+
+def test_risk_exits_counted_from_the_deciding_score(report):
+    """A sell fills at the open after the close that decided it: count the sells whose previous
+    close had the score at or above the lowest threshold, from trades.csv and score.csv."""
+    trades = pd.read_csv(report / "trades.csv", parse_dates=["date"])
+    scores = pd.read_csv(report / "score.csv", parse_dates=["date"]).set_index("date")["score"]
+    sells = trades[(trades["strategy"] == "risk_exit") & (trades["side"] == "sell")]
+    exits = sum(float(scores[scores.index < day].iloc[-1]) >= 0.25 for day in sells["date"])
+    summary = (report / "summary.md").read_text(encoding="utf-8")
+    section = summary[summary.index("## Risk figures") :]
+    row = next(line for line in section.splitlines() if line.startswith("| risk_exit |"))
+    assert row.split(" | ")[1] == f"{exits} / {len(sells)}"
