@@ -108,3 +108,14 @@ def test_thin_rows_are_never_best():
     assert best["total_return"] == {"buy_and_hold"} and "win_rate" not in best
     table = metrics_md_table(rows, exclude={"risk_exit †"})
     assert "**1.0000**" not in table and "**0.8900**" in table
+
+
+def test_config_knobs_default_and_validate():
+    from pydantic import ValidationError
+
+    from recall_risk.config import ReportConfig
+
+    assert (ReportConfig().min_trades, ReportConfig().min_events) == (5, 3)
+    assert ReportConfig(min_trades=1, min_events=0).min_trades == 1
+    with pytest.raises(ValidationError):
+        ReportConfig(min_trades=-1)
