@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from recall_risk.evidence import THIN_MARK, Evidence, Interval, assess
+from recall_risk.evidence import (
+    BLOCK_DAYS,
+    LEVEL,
+    SAMPLES,
+    SEED,
+    THIN_MARK,
+    Evidence,
+    Interval,
+    assess,
+)
 from recall_risk.report.events_table import event_rows
 from recall_risk.report.tables import BENCHMARK, all_runs
 
@@ -92,8 +101,8 @@ EVIDENCE_HEADERS = (
     "strategy",
     "round trips",
     "events in range",
-    "total return vs buy-and-hold [90% CI]",
-    "Sharpe vs buy-and-hold [90% CI]",
+    "total return vs buy-and-hold [90% interval]",
+    "Sharpe vs buy-and-hold [90% interval]",
 )
 
 
@@ -121,8 +130,9 @@ def evidence_notes(result: RunResult, evidence: dict[str, Evidence]) -> list[str
         f"{THIN_MARK} fewer than {options.min_trades} round trips (report.min_trades) or fewer "
         f"than {options.min_events} score-moving events in range (report.min_events): figures "
         "shown, never highlighted as best.",
-        "Intervals: paired circular block bootstrap of daily returns (blocks of 20 days, 2000 "
-        "resamples, fixed seed), 5th to 95th percentile of strategy minus buy-and-hold.",
+        f"Intervals: paired circular block bootstrap of daily returns (blocks of {BLOCK_DAYS} "
+        f"days, {SAMPLES} resamples, seed {SEED}), {LEVEL:.0%} percentile interval of strategy "
+        "minus buy-and-hold.",
     ]
     if first is not None and first.events < options.min_events:
         notes.insert(
@@ -141,7 +151,7 @@ def risk_exits(result: RunResult, fills: list[dict], level: float) -> tuple[int,
     """
     sells = exits = 0
     for fill in fills:
-        if fill.get("side") != "sell":
+        if fill.get("side") != "sell" or fill.get("status", "filled") != "filled":
             continue
         sells += 1
         scores = result.scores.get(str(fill.get("ticker")))
