@@ -176,7 +176,9 @@ def dask_rates(config, data, grids: dict[str, list], repeat: int, refs: dict):
         for workers in (1, 2)
     }
     rates: dict[int, dict[str, float]] = {1: {}, 2: {}}
+    cpu: dict[int, dict[str, tuple[float, float]]] = {1: {}, 2: {}}
     burns: dict[int, float] = {1: float("inf"), 2: float("inf")}
+    clients = {w: Client(c.scheduler_address) for w, c in clusters.items()}
     try:
         for cluster in clusters.values():  # warm-up: imports, first scores
             for points in grids.values():
@@ -188,6 +190,7 @@ def dask_rates(config, data, grids: dict[str, list], repeat: int, refs: dict):
             best = {1: float("inf"), 2: float("inf")}
             for _ in range(repeat):
                 for workers, cluster in clusters.items():
+                    before = clients[workers].run(time.process_time)
                     seconds, run = timed(
                         lambda p=points, a=cluster.scheduler_address: run_points(
                             config, data, p, scheduler=a, force_scheduler=True
@@ -198,22 +201,25 @@ def dask_rates(config, data, grids: dict[str, list], repeat: int, refs: dict):
                         raise SystemExit(
                             f"FAIL: {label} on {workers} worker(s) differs from in process"
                         )
-                    best[workers] = min(best[workers], seconds)
+                    after = clients[workers].run(time.process_time)
+                    used = [after[w] - before[w] for w in after]
+                    if seconds < best[workers]:
+                        best[workers] = seconds
+                        cpu[workers][label] = (sum(used), max(used))
             for workers in clusters:
                 rates[workers][label] = len(points) / best[workers]
-        clients = {w: Client(c.scheduler_address) for w, c in clusters.items()}
         for _ in range(repeat):
             for workers, client in clients.items():
                 burn_s, _ = timed(
                     lambda c=client: c.gather(c.map(burn, [300_000] * 16, pure=False)), 1
                 )
                 burns[workers] = min(burns[workers], burn_s)
+    finally:
         for client in clients.values():
             client.close()
-    finally:
         for cluster in clusters.values():
             cluster.close()
-    return rates[1], rates[2], 16 / burns[1], 16 / burns[2]
+    return rates[1], rates[2], 16 / burns[1], 16 / burns[2], cpu
 
 
 def peak_rss_mb(points: int, prices_dir: Path) -> tuple[float, float]:
@@ -292,7 +298,7 @@ def main() -> int:
     dask_grids = {"2,000 risk_exit": grids["risk_exit"], f"{len(big):,} risk_exit": big}
     big_s, big_run = timed(lambda: run_points(config, data, big), 1)
     refs_dask = {"2,000 risk_exit": refs["risk_exit"], f"{len(big):,} risk_exit": csv(big_run)}
-    one, two, burn_1, burn_2 = dask_rates(config, data, dask_grids, args.repeat, refs_dask)
+    one, two, burn_1, burn_2, cpu = dask_rates(config, data, dask_grids, args.repeat, refs_dask)
     print("\nbacktests per second of wall time, Dask runs alternating 1 and 2 workers")
     print(f"{'grid':<20}{'in process/s':>14}{'Dask 1/s':>10}{'Dask 2/s':>10}{'2 / 1':>8}")
     in_process = {
@@ -308,6 +314,12 @@ def main() -> int:
           f"(target >= {TARGET_WORKERS}x); tables byte-identical to in process")  # fmt: skip
     print(f"calibration, pure-CPU tasks 2 / 1:     {burn_2 / burn_1:.2f}x (what the machine's "
           f"free cores allow now; load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+    print("workers' CPU time in those runs (a diagnosis, not the target: wall time is)")
+    for label in dask_grids:
+        (one_cpu, _), (two_cpu, two_max) = cpu[1][label], cpu[2][label]
+        print(f"  {label:<18} 1 worker {one_cpu:.2f} s; 2 workers {two_cpu:.2f} s in all, "
+              f"{two_max:.2f} s the busier one: 1-worker CPU / busier worker's "
+              f"{one_cpu / two_max:.2f}x")  # fmt: skip
 
     rss, rss_s = peak_rss_mb(args.rss_points, args.prices_dir)
     print(f"\n{args.rss_points:,}-point `recall-risk sweep` (CLI, all outputs): peak RSS "
