@@ -13,9 +13,7 @@ a process pool and says so in :attr:`SweepRun.notes`.
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import multiprocessing
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -29,17 +27,16 @@ import pandas as pd
 
 from recall_risk.config import RunConfig
 from recall_risk.errors import ConfigError, DataUnavailableError
+from recall_risk.sweep.batches import make_batches
 from recall_risk.sweep.columns import BatchColumns, assemble
 from recall_risk.sweep.data import SweepData
 from recall_risk.sweep.evaluate import Engine, Evaluator
-from recall_risk.sweep.spec import SCORE_PREFIX
 from recall_risk.sweep.table import point_keys_of
 
 Progress = Callable[[int, int], None]
 """``progress(points done, points total)``."""
 
 CONNECT_TIMEOUT_S = 5
-TASKS_PER_WORKER = 8
 
 
 HANDSHAKE_GRACE_S = 5  # after the TCP connect, for the scheduler's reply to the client
@@ -117,40 +114,6 @@ class _Job:
                 strategy=self.strategy,
             )
         return self._cache["evaluator"]
-
-
-def _score_key(point: Mapping[str, Any]) -> str:
-    return json.dumps({k: v for k, v in sorted(point.items()) if k.startswith(SCORE_PREFIX)})
-
-
-def _score_keys(points: Sequence[Mapping[str, Any]]) -> list[str]:
-    """:func:`_score_key` of each point, the JSON text made once per distinct score setting."""
-    texts: dict[Any, str] = {}
-    keys = []
-    for point in points:
-        items = tuple(
-            sorted((k, type(v), v) for k, v in point.items() if k.startswith(SCORE_PREFIX))
-        )
-        try:
-            text = texts.get(items)
-        except TypeError:  # an unhashable value: no shortcut
-            keys.append(_score_key(point))
-            continue
-        if text is None:
-            text = texts[items] = _score_key(point)
-        keys.append(text)
-    return keys
-
-
-def make_batches(points: Sequence[Mapping[str, Any]], workers: int) -> list[list[int]]:
-    """Point indices in batches: grouped by score parameters, about ``n / (workers × 8)`` each."""
-    n = len(points)
-    if n == 0:
-        return []
-    size = max(1, math.ceil(n / (max(1, workers) * TASKS_PER_WORKER)))
-    keys = _score_keys(points)
-    order = sorted(range(n), key=keys.__getitem__)  # stable: point order within a setting
-    return [order[i : i + size] for i in range(0, n, size)]
 
 
 _BATCH_LOCK = threading.Lock()
