@@ -108,6 +108,19 @@ def test_prices_dir_with_yfinance_is_refused() -> None:
         config_from_mapping(data, source="c.yaml")
 
 
+def test_cli_prices_dir_satisfies_source_csv(prices_dir, tmp_path) -> None:
+    data = _base(prices_dir, source="csv")
+    del data["data"]["prices_dir"]
+    path = _write(tmp_path / "c.yaml", data)
+    with pytest.raises(ConfigError, match="source 'csv' needs prices_dir"):
+        load_config(path)
+    config = load_config(path, prices_dir=prices_dir)
+    assert config.data.prices_dir == prices_dir.resolve()
+    assert isinstance(price_source(config), CsvDirectorySource)
+    argv = ["run", str(path), "--prices-dir", str(prices_dir), "--out", str(tmp_path / "o")]
+    assert main([*argv, "--quiet"]) == 0
+
+
 @pytest.mark.parametrize("adjusted", [True, False])
 def test_adjusted_reaches_both_sources(adjusted, prices_dir) -> None:
     data = _base(prices_dir, adjusted=adjusted)

@@ -66,7 +66,7 @@ def _sweep(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {args.workers}")
-    config = load_config(args.config)
+    config = load_config(args.config, prices_dir=args.prices_dir)
     spec = load_sweep_spec(config, max_points=None if args.yes else MAX_POINTS)
     scheduler = check_scheduler(args.scheduler or ("processes" if args.workers > 1 else "serial"))
     out_dir = args.out or Path("runs") / f"{config.name}-sweep"
@@ -120,7 +120,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 progress=progress,
             )
     _refuse_all_invalid(run)  # nothing written: a table of errors is no sweep result
-    written = write_sweep(out_dir, config, spec, points, run)
+    written = write_sweep(out_dir, config, spec, points, run, prices_dir=args.prices_dir)
     out = console()
     notes = list(run.notes)
     if not has_parquet():

@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
     from recall_risk.walkforward import run_walkforward
 
     started = time.perf_counter()
-    config = load_config(args.config)
+    config = load_config(args.config, prices_dir=args.prices_dir)
     load_sweep_spec(config)  # a config without a usable sweep fails before any data is loaded
     out_dir = args.out or Path("runs") / f"{config.name}-walkforward"
     check_output_dir(out_dir, marker=MARKER)  # before the folds run, not after
