@@ -12,6 +12,11 @@ from recall_risk.cli import main
 from recall_risk.scoring import ScoreParams, load_score_params
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # without --out, study writes runs/<events>-study/ here
+
+
 def _run(capsys, *args: str) -> tuple[int, str, str]:
     code = main(["study", *args])
     captured = capsys.readouterr()
@@ -116,9 +121,13 @@ def test_calibrate_writes_loadable_params_and_warns(prices_dir, tmp_path, capsys
     assert max(params.weights.model_dump().values()) == 1.0
 
 
-def test_calibrate_needs_out(prices_dir, capsys) -> None:
-    code, _, err = _run(capsys, "xiaomi_su7", "--prices-dir", str(prices_dir), "--calibrate")
-    assert code == 2 and "--out DIR" in err
+def test_without_out_writes_under_runs_like_the_other_commands(prices_dir, capsys) -> None:
+    # (was: --calibrate without --out exited 2; study now always writes, default runs/...)
+    code, text, err = _run(capsys, "xiaomi_su7", "--prices-dir", str(prices_dir), "--calibrate")
+    assert code == 0, err
+    out = Path("runs") / "xiaomi_su7-study"
+    assert (out / "study_events.csv").is_file() and (out / "score_params.yaml").is_file()
+    assert "wrote" in text and str(out) in text
 
 
 @pytest.mark.parametrize(
