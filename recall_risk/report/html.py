@@ -22,7 +22,7 @@ import plotly.offline
 
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.report.best import best_rows
-from recall_risk.report.markdown import format_metric
+from recall_risk.report.markdown import format_value
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -74,16 +74,20 @@ def figure_div(fig: go.Figure, div_id: str) -> str:
     return f"<!-- plotly traces: {types} -->\n{div}"
 
 
-def metrics_html_table(rows: Mapping[str, Mapping[str, object]]) -> str:
-    """Metrics side by side: one column per run label, one row per metric, best cell marked."""
-    best = best_rows(rows)
+def metrics_html_table(
+    rows: Mapping[str, Mapping[str, object]], best: Mapping[str, set[str]] | None = None
+) -> str:
+    """Metrics side by side: one column per run label, one row per metric, best cell marked
+    (``best``, default :func:`~recall_risk.report.best.best_rows` of ``rows``); returns and
+    drawdowns in percent."""
+    best = best_rows(rows) if best is None else best
     head = "".join(f"<th>{esc(label)}</th>" for label in rows)
     body = []
     for metric in METRIC_NAMES:
         cells = []
         for label, metrics in rows.items():
             css = ' class="best"' if label in best.get(metric, ()) else ""
-            cells.append(f"<td{css}>{esc(format_metric(metrics.get(metric)))}</td>")
+            cells.append(f"<td{css}>{esc(format_value(metric, metrics.get(metric)))}</td>")
         body.append(f"<tr><th>{esc(metric)}</th>{''.join(cells)}</tr>")
     return (
         f'<table class="metrics"><thead><tr><th>metric</th>{head}</tr></thead>'

@@ -71,14 +71,20 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def metrics_md_table(rows: Mapping[str, Mapping[str, object]], first: str = "strategy") -> str:
-    """Metrics side by side (one row per label); the best value per metric in bold."""
-    best = best_rows(rows)
+def metrics_md_table(
+    rows: Mapping[str, Mapping[str, object]],
+    first: str = "strategy",
+    best: Mapping[str, set[str]] | None = None,
+) -> str:
+    """Metrics side by side (one row per label); the best value per metric in bold (``best``,
+    default :func:`~recall_risk.report.best.best_rows` of ``rows``); returns and drawdowns in
+    percent."""
+    best = best_rows(rows) if best is None else best
     body = []
     for label, metrics in rows.items():
         cells = [md_cell(label)]
         for metric in METRIC_NAMES:
-            text = format_metric(metrics.get(metric))
+            text = format_value(metric, metrics.get(metric))
             cells.append(f"**{text}**" if label in best.get(metric, ()) else text)
         body.append(cells)
     return md_table([first, *METRIC_NAMES], body)
