@@ -20,18 +20,30 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def metrics_table(result: RunResult) -> Table:
-    """The run's metrics, one row per strategy plus the benchmark."""
+    """The run's metrics, one row per metric and one column per strategy plus the benchmark
+    (so that five strategies fit a 100-column terminal); returns and drawdowns in percent."""
+    from rich import box
+
     from recall_risk.metrics import METRIC_NAMES
-    from recall_risk.report.markdown import format_metric
+    from recall_risk.report.markdown import format_value
 
     span = result.meta["data_range"]
-    table = Table(title=f"{result.config.name}: {span['start']} .. {span['end']}")
-    table.add_column("strategy")
-    for name in METRIC_NAMES:
-        table.add_column(name, justify="right")
-    rows = [(name, run.metrics) for name, run in result.strategies.items()]
+    table = Table(
+        title=f"{result.config.name}: {span['start']} .. {span['end']}",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 1),
+        collapse_padding=True,
+    )
+    columns = [(name, run.metrics) for name, run in result.strategies.items()]
     if result.benchmark is not None:
-        rows.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))
-    for label, metrics in rows:
-        table.add_row(label, *(format_metric(metrics.get(m)) for m in METRIC_NAMES))
+        columns.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))
+    table.add_column("metric")
+    for label, _ in columns:
+        table.add_column(label, justify="right", overflow="fold")
+    for metric in METRIC_NAMES:
+        table.add_row(
+            metric, *(format_value(metric, metrics.get(metric)) for _, metrics in columns)
+        )
     return table
