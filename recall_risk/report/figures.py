@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 from recall_risk.metrics import drawdown
 from recall_risk.report.events_table import EventRow, event_rows
 from recall_risk.report.tables import BENCHMARK, SCORE_COLUMNS, all_runs
+from recall_risk.ticks import tick_price_text
 
 if TYPE_CHECKING:
     from recall_risk.runner import RunResult
@@ -187,9 +188,10 @@ def overview_figure(result: RunResult) -> go.Figure:
 
 
 def _fill_trace(
-    name: str, side: str, fills: list[dict[str, Any]], colour: str, first: bool
+    name: str, side: str, fills: list[dict[str, Any]], colour: str, first: bool, ticker: str
 ) -> go.Scatter:
-    """Filled orders of one strategy and side as triangles at the fill price."""
+    """Filled orders of one strategy and side as triangles at the fill price; the hover shows
+    the price rounded to the ticker's tick (:mod:`recall_risk.ticks`), trades.csv the exact one."""
     return go.Scatter(
         x=[f["date"] for f in fills],
         y=[float(f["price"]) for f in fills],
@@ -202,9 +204,12 @@ def _fill_trace(
         name=plotly_text(f"{name} {side}"),
         legendgroup=f"{name}-{side}",
         showlegend=first,
-        customdata=[[float(f["size"]), float(f["commission"])] for f in fills],
+        customdata=[
+            [float(f["size"]), float(f["commission"]), tick_price_text(ticker, float(f["price"]))]
+            for f in fills
+        ],
         hovertemplate=f"{plotly_text(name)} {side} %{{customdata[0]:,.0f}} @ "
-        "%{y:.4g}<br>commission %{customdata[1]:.2f}<extra></extra>",
+        "%{customdata[2]}<br>commission %{customdata[1]:.2f}<extra></extra>",
     )
 
 
@@ -242,7 +247,7 @@ def trades_figure(result: RunResult) -> go.Figure:
                 ]
                 if fills:
                     key = f"{name}-{side}"
-                    trace = _fill_trace(name, side, fills, palette[name], key not in shown)
+                    trace = _fill_trace(name, side, fills, palette[name], key not in shown, ticker)
                     fig.add_trace(trace, row=row, col=1)
                     shown.add(key)
     fig.update_layout(
