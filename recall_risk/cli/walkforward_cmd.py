@@ -116,16 +116,12 @@ def _run(args: argparse.Namespace) -> int:
     written = write_walkforward(result, out_dir)
     out = console()
     out.print(fold_table(result))
-    out.print(
-        "all = the test windows stitched out-of-sample; B&H = the tickers held buy-and-hold, "
-        "bench = the benchmark held, each window from fresh cash"
-    )
+    out.print("B&H: the tickers held; bench: the benchmark held; each window from fresh cash")
     for r in result.folds:
         f = r.fold
         train = f"{f.train_start.date()}..{f.train_end.date()}"
         out.print(
-            f"fold {f.index}: train {train} ({f.train_bars} bars), test {f.test_bars} bars, chose "
-            f"{_params_text(r.params)}",
+            f"fold {f.index}: train {train} ({f.train_bars} bars), chose {_params_text(r.params)}",
             markup=False,
         )
     err = console(stderr=True)
@@ -138,11 +134,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _params_text(params: dict[str, Any] | None) -> str:
-    from recall_risk.report.markdown import format_metric
-
     if params is None:
         return "(none: held cash)"
-    return " ".join(f"{k}={format_metric(v)}" for k, v in params.items())
+    return " ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
 
 
 def fold_table(result: WalkForwardResult) -> Table:
