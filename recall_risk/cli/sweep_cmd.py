@@ -41,8 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--force-scheduler",
         action="store_true",
-        help="use --scheduler/--workers even for a sweep small enough (under about 2 s of work) "
-        "to run faster in this process, which is what happens without this flag",
+        help="use --scheduler processes/local even for a sweep small enough (under about 2 s of "
+        "work) to run faster in this process, which is what happens without this flag; a "
+        "scheduler address (tcp://...) always distributes",
     )
     options.add_engine(parser)
     options.add_prices_dir(parser)
