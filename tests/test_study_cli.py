@@ -70,7 +70,8 @@ def test_xiaomi_table_and_files(prices_dir, tmp_path, capsys) -> None:
     markdown = (out / "study.md").read_text(encoding="utf-8")
     assert "| crash-2025-03-29 | incident |" in markdown
     assert (out / "car_path.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert 'id="car-path"' in (out / "car_path.html").read_text(encoding="utf-8")
+    page = (out / "car_path.html").read_text(encoding="utf-8")
+    assert 'id="car-path"' in page and "plotly.js (basic - minified)" in page  # 1.2 MB, not 4.8
 
 
 def test_outputs_are_deterministic(prices_dir, tmp_path, capsys) -> None:

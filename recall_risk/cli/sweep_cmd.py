@@ -147,7 +147,7 @@ def _print_top(out: Console, run: SweepRun, spec: SweepSpec) -> None:
     """The best few points as a table on stdout."""
     from rich.table import Table
 
-    from recall_risk.report.markdown import format_metric
+    from recall_risk.report.markdown import format_value
     from recall_risk.sweep.ranking import rank_table, top_rows
 
     ranked = rank_table(run.table, spec)
@@ -159,7 +159,7 @@ def _print_top(out: Console, run: SweepRun, spec: SweepSpec) -> None:
     for column in columns:
         table.add_column(column, justify="right")
     for _, row in best.iterrows():
-        table.add_row(*(format_metric(_plain(row[c])) for c in columns))
+        table.add_row(*(format_value(c, _plain(row[c])) for c in columns))
     if best.empty:
         out.print("no point satisfies the constraints")
     else:

@@ -116,7 +116,9 @@ def _run(args: argparse.Namespace) -> int:
     written = write_walkforward(result, out_dir)
     out = console()
     out.print(fold_table(result))
-    out.print("B&H: the tickers held; bench: the benchmark held; each window from fresh cash")
+    out.print(
+        "all: the test windows stitched out-of-sample; B&H, bench: the tickers, the benchmark held"
+    )
     for r in result.folds:
         f = r.fold
         train = f"{f.train_start.date()}..{f.train_end.date()}"
