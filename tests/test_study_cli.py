@@ -207,3 +207,23 @@ def test_negative_window_parses_and_csv_has_standard_windows(
     for key in ("-1_+1", "0_0", "0_+1", "-2_+3"):
         assert {f"car_{key}", f"t_{key}", f"p_{key}"} <= set(columns)
     assert set(pd.read_csv(out / "study_ar.csv")["day"]) == set(range(-2, 4))
+
+
+def test_terminal_table_fits_100_columns(prices_dir) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from recall_risk.cli.study_cmd import _print_result
+    from recall_risk.events import load_events
+    from recall_risk.prices import CsvDirectorySource
+    from recall_risk.study.data import study_event_set
+
+    (result,) = study_event_set(load_events("xiaomi_su7"), CsvDirectorySource(prices_dir))
+    console = Console(width=100, record=True, file=StringIO())
+    _print_result(console, result)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "…" not in text
+    assert "chengdu-crash-2025-10-13" in text and "-8.70%" in text
+    assert "crash-2025-03-29: overlaps dlv-2025-03" in text  # notes under the table

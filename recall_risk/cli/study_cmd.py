@@ -210,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_result(out: Any, result: StudyResult) -> None:
+    from rich import box
     from rich.table import Table
 
     from recall_risk.study.options import window_label
@@ -218,6 +219,9 @@ def _print_result(out: Any, result: StudyResult) -> None:
     peer = f" (peer, around {result.event_ticker} events)" if result.is_peer else ""
     options = result.options
     header, rows = display_rows(result)
+    # within 100 columns: the announcement date is in study.md and the CSVs (day 0 is here) and
+    # each note is printed under the table, so nothing is cut
+    keep = [i for i, label in enumerate(header) if label not in ("announced", "note")]
     table = Table(
         title=(
             f"{result.company}: {result.ticker} vs {result.benchmark}{peer}, window "
@@ -225,12 +229,22 @@ def _print_result(out: Any, result: StudyResult) -> None:
             f"{options.gap_days}"
         ),
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
-    for label in header:
-        table.add_column(label, justify="left" if label in {"id", "type", "note"} else "right")
+    for i in keep:
+        label = header[i]
+        table.add_column(label, justify="left" if label in {"id", "type"} else "right")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(row[i] for i in keep))
     out.print(table)
+    if "note" in header and "id" in header:
+        note, ident = header.index("note"), header.index("id")
+        for row in rows:
+            if row[note]:
+                out.print(f"{row[ident]}: {row[note]}", markup=False, highlight=False)
     for study in result.skipped:
         out.print(f"skipped {study.event_id} ({study.announced}): {study.reason}")
     header, rows = summary_rows(result)
