@@ -21,11 +21,13 @@ def console(*, stderr: bool = False) -> Console:
 
 def metrics_table(result: RunResult) -> Table:
     """The run's metrics, one row per metric and one column per strategy plus the benchmark
-    (so that five strategies fit a 100-column terminal); returns and drawdowns in percent."""
+    (so that five strategies fit a 100-column terminal); returns and drawdowns in percent; †
+    marks figures on too few trades or events (:mod:`recall_risk.evidence`)."""
     from rich import box
 
     from recall_risk.metrics import METRIC_NAMES
     from recall_risk.report.markdown import format_value
+    from recall_risk.report.weight import marked, run_evidence
 
     span = result.meta["data_range"]
     table = Table(
@@ -36,7 +38,8 @@ def metrics_table(result: RunResult) -> Table:
         padding=(0, 1, 0, 1),
         collapse_padding=True,
     )
-    columns = [(name, run.metrics) for name, run in result.strategies.items()]
+    evidence = run_evidence(result)
+    columns = [(marked(name, evidence), run.metrics) for name, run in result.strategies.items()]
     if result.benchmark is not None:
         columns.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))
     table.add_column("metric")

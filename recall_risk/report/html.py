@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 
@@ -75,12 +75,14 @@ def figure_div(fig: go.Figure, div_id: str) -> str:
 
 
 def metrics_html_table(
-    rows: Mapping[str, Mapping[str, object]], best: Mapping[str, set[str]] | None = None
+    rows: Mapping[str, Mapping[str, object]],
+    exclude: Collection[str] = (),
+    best: Mapping[str, set[str]] | None = None,
 ) -> str:
     """Metrics side by side: one column per run label, one row per metric, best cell marked
-    (``best``, default :func:`~recall_risk.report.best.best_rows` of ``rows``); returns and
-    drawdowns in percent."""
-    best = best_rows(rows) if best is None else best
+    (``best``, default :func:`~recall_risk.report.best.best_rows` of ``rows``, never in the
+    ``exclude`` columns); returns and drawdowns in percent."""
+    best = best_rows(rows, exclude) if best is None else best
     head = "".join(f"<th>{esc(label)}</th>" for label in rows)
     body = []
     for metric in METRIC_NAMES:
