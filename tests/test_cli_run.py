@@ -202,7 +202,7 @@ def test_events_mapped_from_a_multi_company_csv(
     capsys.readouterr()
 
 
-def test_metrics_table_fits_100_columns(prices_dir):
+def test_run_tables_fit_100_columns(prices_dir):
     from io import StringIO
 
     from rich.console import Console
@@ -215,8 +215,13 @@ def test_metrics_table_fits_100_columns(prices_dir):
     shorter = config.data.model_copy(update={"start": config.data.end.replace(year=2025, month=6)})
     config = config.model_copy(update={"data": shorter})
     result = run_config(config, prices_dir=prices_dir)
+    from recall_risk.cli.summary_tables import evidence_table, risk_table
+    from recall_risk.report.weight import run_evidence
+
     console = Console(width=100, record=True, file=StringIO())
     console.print(metrics_table(result))
+    console.print(evidence_table(result, run_evidence(result)))
+    console.print(risk_table(result))
     text = console.export_text()
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "…" not in text
