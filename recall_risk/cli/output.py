@@ -35,8 +35,7 @@ def metrics_table(result: RunResult) -> Table:
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
-        padding=(0, 1, 0, 1),
-        collapse_padding=True,
+        padding=0,  # the box's divider is one space: columns stay apart
     )
     evidence = run_evidence(result)
     columns = [(marked(name, evidence), run.metrics) for name, run in result.strategies.items()]
