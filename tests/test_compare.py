@@ -40,6 +40,7 @@ def runs(prices_dir, tmp_path_factory) -> dict[str, Path]:
     doc = json.loads((shifted / "metrics.json").read_text(encoding="utf-8"))
     doc["run"]["data_range"] = {"start": "2021-01-04", "end": "2026-03-25"}
     doc["strategies"]["risk_exit"]["sharpe"] = 9.0
+    doc["strategies"]["risk_exit"]["evidence"]["thin"] = False  # as if on enough round trips
     (shifted / "metrics.json").write_text(json.dumps(doc), encoding="utf-8")
     return {"a": base / "a", "b": base / "b", "shifted": shifted}
 
@@ -91,7 +92,9 @@ def test_best_highlighted(runs):
 def test_lower_is_better_for_drawdown(runs):
     comparison = compare_runs([runs["a"]])
     rows = comparison.rows()
-    lowest = min(m["max_drawdown"] for m in rows.values())
+    # among the contenders: neither the benchmark nor rows on thin evidence can be best
+    contenders = [k for k in rows if not k.endswith("/benchmark") and k not in comparison.thin()]
+    lowest = min(rows[k]["max_drawdown"] for k in contenders)
     assert {rows[label]["max_drawdown"] for label in comparison.best()["max_drawdown"]} == {lowest}
 
 
@@ -331,3 +334,12 @@ def test_cli_compare_base_option(runs, tmp_path, capsys):
     assert "What differs" in out and "v2 (base)" in out
     code = main(["compare", str(runs["a"]), str(changed), "--base", "zzz"])
     assert code == 2 and "not one of the compared runs" in capsys.readouterr().err
+
+
+def test_rows_on_thin_evidence_are_never_best(runs):
+    comparison = compare_runs([runs["a"]])
+    thin = comparison.thin()  # the Xiaomi run trades 1-4 round trips per strategy
+    assert "a/risk_exit" in thin and "a/buy_and_hold" not in thin
+    assert not set(thin) & set().union(*comparison.best().values())
+    assert comparison.best()["sharpe"] == {"a/buy_and_hold"}
+    assert "† too few round trips or events" in render_markdown(comparison)

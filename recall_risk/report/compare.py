@@ -75,6 +75,15 @@ class Comparison:
         """Every other run's metrics minus the base run's, per ``run/strategy``."""
         return metric_deltas({r.label: r.strategies for r in self.runs}, self.base_label())
 
+    def thin(self) -> list[str]:
+        """Rows whose run marked them as resting on too few round trips or events
+        (``evidence.thin`` in metrics.json, :mod:`recall_risk.evidence`)."""
+        return [
+            label
+            for label, metrics in self.rows().items()
+            if isinstance(metrics.get("evidence"), dict) and metrics["evidence"].get("thin")
+        ]
+
     def rows(self) -> dict[str, dict[str, Any]]:
         """Metrics by ``run/strategy`` label, runs in the order given."""
         return {
@@ -87,9 +96,15 @@ class Comparison:
         """For each metric with a direction, the row labels holding its best value.
 
         ``final_value`` is in money: with runs of different starting cash it is no ranking (the
-        returns are), so it is not highlighted then. The benchmark rows are never best.
+        returns are), so it is not highlighted then. The benchmark rows and rows on thin
+        evidence (:meth:`thin`) are never best.
         """
-        contenders = {k: v for k, v in self.rows().items() if not k.endswith(f"/{BENCHMARK}")}
+        thin = self.thin()
+        contenders = {
+            k: v
+            for k, v in self.rows().items()
+            if not k.endswith(f"/{BENCHMARK}") and k not in thin
+        }
         best = best_rows(contenders)
         if len({run.initial_cash for run in self.runs}) > 1:
             best.pop("final_value", None)

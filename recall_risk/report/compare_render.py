@@ -37,6 +37,12 @@ TERMINAL_METRICS = {"total_return": "return", "sharpe": "sharpe", "max_drawdown"
 """The metrics of the terminal table, with their deltas, and their short headers; files hold
 all."""
 MISMATCH = "the runs cover different data ranges or tickers"
+THIN = "† too few round trips or events (the run's report.min_trades / min_events), never best"
+
+
+def _thin_note(comparison: Comparison) -> str:
+    thin = comparison.thin()
+    return f"{THIN}: {', '.join(thin)}" if thin else ""
 
 
 def format_delta(metric: str, value: float | None) -> str:
@@ -87,7 +93,10 @@ def render_text(comparison: Comparison) -> Table:
     table = Table(
         title=Text(title),
         caption=f"Δ: against the same strategy in {base} (pp: percentage points); every metric "
-        "with --format markdown" + (f"; {MISMATCH}" if comparison.mismatched else ""),
+        "with --format markdown"
+        + (f"; {MISMATCH}" if comparison.mismatched else "")
+        + (f"\n{THIN}" if comparison.thin() else ""),
+        caption_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
@@ -99,8 +108,9 @@ def render_text(comparison: Comparison) -> Table:
     for header in TERMINAL_METRICS.values():
         table.add_column(f"Δ {header}", justify="right", no_wrap=True)
     deltas = comparison.deltas()
+    thin = set(comparison.thin())
     for label, metrics in comparison.rows().items():
-        cells = [Text(label)]
+        cells = [Text(label + (" †" if label in thin else ""))]
         for metric in TERMINAL_METRICS:
             text = format_value(metric, metrics.get(metric))
             style = "bold green" if label in best.get(metric, ()) else ""
@@ -149,6 +159,8 @@ def render_markdown(comparison: Comparison) -> str:
     lines += ["", *_changes_md(comparison)]
     lines += ["## Metrics (best in bold; never the benchmark)", ""]
     lines += [metrics_md_table(comparison.rows(), first="run/strategy", best=comparison.best())]
+    if comparison.thin():
+        lines += ["", md_cell(_thin_note(comparison))]
     lines += ["", *_deltas_md(comparison)]
     return "\n".join(lines)
 
@@ -211,7 +223,8 @@ def render_html(comparison: Comparison) -> str:
         ("What differs", _changes_html(comparison)),
         (
             "Metrics (best per metric highlighted; never the benchmark)",
-            metrics_html_table(comparison.rows(), best=comparison.best()),
+            metrics_html_table(comparison.rows(), best=comparison.best())
+            + (f"<p>{esc(_thin_note(comparison))}</p>" if comparison.thin() else ""),
         ),
         (f"Against {comparison.base_label()} (same strategy)", _deltas_html(comparison)),
         (
