@@ -283,12 +283,27 @@ def _parse_yaml(path: Path) -> Any:
     return data
 
 
-def load_config(path: str | Path, *, check: bool = True) -> RunConfig:
+def _with_cli_prices_dir(data: Any, prices_dir: str | Path | None) -> Any:
+    """``source: csv`` without ``prices_dir`` takes the command line's folder."""
+    section = data.get("data") if isinstance(data, dict) else None
+    if prices_dir is None or not isinstance(section, dict):
+        return data
+    if section.get("source") == "csv" and section.get("prices_dir") is None:
+        folder = str(Path(prices_dir).expanduser().resolve())
+        return {**data, "data": {**section, "prices_dir": folder}}
+    return data
+
+
+def load_config(
+    path: str | Path, *, check: bool = True, prices_dir: str | Path | None = None
+) -> RunConfig:
     """Read and validate a YAML run config.
 
     Args:
         path: The YAML file.
         check: Also resolve what the config refers to (:func:`check_references`).
+        prices_dir: The command line's ``--prices-dir``: it satisfies ``source: csv`` without a
+            ``prices_dir`` of its own (the run reads that folder in any case).
 
     Raises:
         ConfigError: naming the file and the field, for any malformed input.
@@ -296,6 +311,7 @@ def load_config(path: str | Path, *, check: bool = True) -> RunConfig:
     """
     path = Path(path)
     data = _parse_yaml(path)
+    data = _with_cli_prices_dir(data, prices_dir)
     config = config_from_mapping(data, source=str(path), base_dir=path.resolve().parent)
     config = config.model_copy(update={"source_path": path.resolve()})
     if check:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from recall_risk.events import EventSet
 from recall_risk.prices import validate_prices
+from recall_risk.prices.checks import list_days
 
 MIN_MEANINGFUL_BARS = 20  # below about a month, annualised metrics extrapolate a few days
 
@@ -60,10 +61,21 @@ def data_warnings(
 
 
 def data_notes(series: dict[str, pd.DataFrame]) -> list[str]:
-    """What the loaded bars keep that a user should know, one line per ticker: zero-volume bars
-    (half-day sessions in Yahoo data) and bars with inconsistent high/low, both kept as bars."""
-    reports = (validate_prices(frame, name=name) for name, frame in sorted(series.items()))
-    return [report.summary() for report in reports if not report.clean]
+    """What the loaded bars keep that a user should know, in one line across tickers:
+    zero-volume bars (half-day sessions in Yahoo data) and bars with inconsistent high/low, both
+    kept as bars. Empty when every series is clean."""
+    reports = [validate_prices(frame, name=name) for name, frame in sorted(series.items())]
+    parts = []
+    for label, found in (
+        ("zero-volume bars", [(r.name, r.zero_volume_dates) for r in reports]),
+        ("bars with inconsistent high/low", [(r.name, r.inconsistent_dates) for r in reports]),
+    ):
+        found = [(name, days) for name, days in found if days]
+        if found:
+            total = sum(len(days) for _, days in found)
+            each = "; ".join(f"{name} {len(days)}: {list_days(days)}" for name, days in found)
+            parts.append(f"{total} {label} kept as bars ({each})")
+    return [", ".join(parts)] if parts else []
 
 
 MAX_RANGE_GAP_DAYS = 7  # a week of holidays apart is normal across exchanges

@@ -108,11 +108,18 @@ class FoldResult:
     in_sample: dict[str, Any]
     out_of_sample: dict[str, Any]
     note: str = ""
+    hold_return: float | None = None
+    benchmark_return: float | None = None
 
 
 @dataclass(frozen=True)
 class WalkForwardResult:
-    """Every fold, the stitched out-of-sample curve, its metrics and the warnings."""
+    """Every fold, the stitched out-of-sample curve, its metrics and the warnings.
+
+    ``stitched`` holds, beside the chosen points' ``value``, the same test windows held
+    buy-and-hold (``buy_and_hold``) and, with a benchmark, the benchmark held (``benchmark``,
+    carried over the ticker's dates), each chained from fresh cash per window like ``value``.
+    """
 
     name: str
     metric: str
@@ -124,6 +131,16 @@ class WalkForwardResult:
     stitched: pd.DataFrame
     stitched_metrics: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    initial_cash: float | None = None
+
+    def stitched_returns(self) -> dict[str, float]:
+        """Total return of each chained curve of :attr:`stitched` (``value``, ``buy_and_hold``,
+        ``benchmark``) from the starting cash."""
+        cash = self.initial_cash
+        if cash is None or self.stitched.empty:
+            return {}
+        columns = [c for c in ("value", "buy_and_hold", "benchmark") if c in self.stitched]
+        return {c: float(self.stitched[c].iloc[-1]) / cash - 1.0 for c in columns}
 
     def table(self) -> pd.DataFrame:
         """One row per fold: windows, event counts, the chosen params, in/out-of-sample metrics."""
@@ -147,6 +164,8 @@ class WalkForwardResult:
             row.update({k: (r.params or {}).get(k) for k in self.point_keys})
             row.update({f"is_{m}": r.in_sample.get(m) for m in shown})
             row.update({f"oos_{m}": r.out_of_sample.get(m) for m in shown})
+            row["oos_buy_and_hold_return"] = r.hold_return
+            row["oos_benchmark_return"] = r.benchmark_return
             row["note"] = r.note
             rows.append(row)
         frame = pd.DataFrame(rows)
@@ -199,6 +218,10 @@ def _metrics(
     )
 
 
+def _window_return(equity: pd.Series | None, cash: float) -> float | None:
+    return None if equity is None or equity.empty else float(equity.iloc[-1]) / cash - 1.0
+
+
 def _fold_warnings(result: FoldResult) -> list[str]:
     f, out = result.fold, []
     if result.train_events == 0:
@@ -231,9 +254,10 @@ class _Selection:
 
 def _run_fold(
     config: RunConfig, data: SweepData, sel: _Selection, f: Fold
-) -> tuple[FoldResult, pd.Series, pd.Series, list[float]]:
+) -> tuple[FoldResult, pd.DataFrame, list[float]]:
     """Choose on the fold's train window (data cut at its end), run the choice on its test
-    window; returns the fold's result and its test equity, exposure and trade results."""
+    window; returns the fold's result, its test curves (``value``, ``exposure``,
+    ``buy_and_hold`` and ``benchmark`` if any, all from fresh cash) and its trade results."""
     table = evaluate_points(
         config,
         upto(data, f.train_end),
@@ -265,6 +289,11 @@ def _run_fold(
         except ValueError as exc:
             note = f"the chosen point fails on the test window ({exc}): held cash"
     event_sets = list(data.events.values())
+    hold, bench = tester.hold_equity(), tester.benchmark_equity()
+    curves = pd.DataFrame({"value": equity, "exposure": exposure})
+    curves["buy_and_hold"] = hold.reindex(dates).ffill()
+    if bench is not None:
+        curves["benchmark"] = bench.reindex(dates).ffill().fillna(config.broker.cash)
     result = FoldResult(
         fold=f,
         train_events=window_events(event_sets, bars, f.train_start, f.train_end),
@@ -275,8 +304,10 @@ def _run_fold(
         in_sample=in_sample,
         out_of_sample=_metrics(tester, equity, exposure, pnls),
         note=note,
+        hold_return=_window_return(hold, config.broker.cash),
+        benchmark_return=_window_return(bench, config.broker.cash),
     )
-    return result, equity, exposure, pnls
+    return result, curves, pnls
 
 
 def run_walkforward(
@@ -321,15 +352,21 @@ def run_walkforward(
         where=where,
     )
     sel = _Selection(spec, [dict(p) for p in spec.points()], metric, maximize, engine)
-    cash, running = config.broker.cash, config.broker.cash
+    cash = config.broker.cash
     results, pieces, pnls_all, warnings = [], [], [], []
+    chained = ("value", "buy_and_hold", "benchmark")
+    level = dict.fromkeys(chained, cash)
     for f in layout:
-        result, equity, exposure, pnls = _run_fold(config, data, sel, f)
+        result, curves, pnls = _run_fold(config, data, sel, f)
         results.append(result)
         warnings.extend(_fold_warnings(result))
-        value = equity / cash * running  # each test window starts from fresh cash: compound
-        pieces.append(pd.DataFrame({"fold": f.index, "value": value, "exposure": exposure}))
-        running = float(value.iloc[-1])
+        piece = curves.copy()
+        for column in chained:  # each test window starts from fresh cash: compound
+            if column in piece:
+                piece[column] = piece[column] / cash * level[column]
+                level[column] = float(piece[column].iloc[-1])
+        piece.insert(0, "fold", f.index)
+        pieces.append(piece)
         pnls_all.extend(pnls)
     stitched = pd.concat(pieces)
     stitched.index.name = "date"
@@ -351,4 +388,5 @@ def run_walkforward(
         stitched=stitched,
         stitched_metrics=_metrics(whole, stitched["value"], stitched["exposure"], pnls_all),
         warnings=warnings,
+        initial_cash=cash,
     )

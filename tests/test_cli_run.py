@@ -200,3 +200,32 @@ def test_events_mapped_from_a_multi_company_csv(
     score = (out / "score.csv").read_text(encoding="utf-8")
     assert "9868.HK" in score and "2015.HK" in score
     capsys.readouterr()
+
+
+def test_run_tables_fit_100_columns(prices_dir):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from recall_risk.cli.output import metrics_table
+    from recall_risk.config import load_config
+    from recall_risk.runner import run_config
+
+    config = load_config(XIAOMI)
+    shorter = config.data.model_copy(update={"start": config.data.end.replace(year=2025, month=6)})
+    config = config.model_copy(update={"data": shorter})
+    result = run_config(config, prices_dir=prices_dir)
+    from recall_risk.cli.summary_tables import evidence_table, risk_table
+    from recall_risk.report.weight import run_evidence
+
+    console = Console(width=100, record=True, file=StringIO())
+    console.print(metrics_table(result))
+    console.print(evidence_table(result, run_evidence(result)))
+    console.print(risk_table(result))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "…" not in text
+    for name in [*result.strategies, "benchmark", "total_return", "max_drawdown"]:
+        assert name in text, name
+    total = result.strategies["risk_exit"].metrics["total_return"]
+    assert f"{total * 100:.2f}%" in text  # returns in percent

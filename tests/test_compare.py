@@ -40,6 +40,7 @@ def runs(prices_dir, tmp_path_factory) -> dict[str, Path]:
     doc = json.loads((shifted / "metrics.json").read_text(encoding="utf-8"))
     doc["run"]["data_range"] = {"start": "2021-01-04", "end": "2026-03-25"}
     doc["strategies"]["risk_exit"]["sharpe"] = 9.0
+    doc["strategies"]["risk_exit"]["evidence"]["thin"] = False  # as if on enough round trips
     (shifted / "metrics.json").write_text(json.dumps(doc), encoding="utf-8")
     return {"a": base / "a", "b": base / "b", "shifted": shifted}
 
@@ -91,7 +92,9 @@ def test_best_highlighted(runs):
 def test_lower_is_better_for_drawdown(runs):
     comparison = compare_runs([runs["a"]])
     rows = comparison.rows()
-    lowest = min(m["max_drawdown"] for m in rows.values())
+    # among the contenders: neither the benchmark nor rows on thin evidence can be best
+    contenders = [k for k in rows if not k.endswith("/benchmark") and k not in comparison.thin()]
+    lowest = min(rows[k]["max_drawdown"] for k in contenders)
     assert {rows[label]["max_drawdown"] for label in comparison.best()["max_drawdown"]} == {lowest}
 
 
@@ -220,3 +223,123 @@ def test_final_value_not_ranked_across_different_starting_cash(runs, tmp_path):
     mixed = compare_runs([runs["a"], rich]).best()
     assert "final_value" not in mixed  # ten times the cash is not ten times better
     assert "total_return" in mixed and "sharpe" in mixed
+
+
+def _edited(source: Path, target: Path, edit) -> Path:
+    shutil.copytree(source, target)
+    doc = json.loads((target / "metrics.json").read_text(encoding="utf-8"))
+    edit(doc)
+    (target / "metrics.json").write_text(json.dumps(doc), encoding="utf-8")
+    return target
+
+
+def _changed(doc: dict) -> None:
+    doc["run"]["config"]["broker"]["commission"] = 0.002
+    doc["run"]["config"]["strategies"][1]["params"]["exit_above"] = 0.5
+    doc["strategies"]["risk_exit"]["params"]["exit_above"] = 0.5
+    doc["run"]["score_params"]["half_life_days"]["recall"] = 30.0
+    doc["strategies"]["risk_exit"]["sharpe"] += 0.25
+    doc["strategies"]["risk_exit"]["total_return"] -= 0.1
+
+
+def test_differences_show_only_the_changed_config_values(runs, tmp_path):
+    changed = _edited(runs["a"], tmp_path / "v2", _changed)
+    comparison = compare_runs([runs["a"], changed])
+    assert comparison.differences() == {
+        "broker.commission": {"a": "0.001", "v2": "0.002"},
+        "score.half_life_days.recall": {"a": "90.0", "v2": "30.0"},
+        "strategies.risk_exit.exit_above": {"a": "0.6", "v2": "0.5"},
+    }
+    assert compare_runs([runs["a"], runs["b"]]).differences() == {}
+    markdown = render_markdown(comparison)
+    assert "## What differs" in markdown
+    assert "| strategies.risk_exit.exit_above | 0.6 | 0.5 |" in markdown
+
+
+def test_deltas_against_the_first_run_or_base(runs, tmp_path):
+    changed = _edited(runs["a"], tmp_path / "v2", _changed)
+    deltas = compare_runs([runs["a"], changed]).deltas()
+    assert set(deltas) == {f"v2/{name}" for name in compare_runs([runs["a"]]).runs[0].strategies}
+    assert deltas["v2/risk_exit"]["sharpe"] == pytest.approx(0.25)
+    assert deltas["v2/risk_exit"]["total_return"] == pytest.approx(-0.1)
+    assert deltas["v2/buy_and_hold"]["sharpe"] == 0.0
+    flipped = compare_runs([runs["a"], changed], base=str(changed))
+    assert flipped.base_label() == "v2"
+    assert flipped.deltas()["a/risk_exit"]["sharpe"] == pytest.approx(-0.25)
+    markdown = render_markdown(flipped)
+    assert "## Against v2" in markdown and "| a/risk_exit |" in markdown
+    assert "-10.00 pp" in render_markdown(compare_runs([runs["a"], changed]))
+    with pytest.raises(ConfigError, match="--base nope: not one of the compared runs"):
+        compare_runs([runs["a"], changed], base="nope")
+
+
+def test_benchmark_is_never_best(runs, tmp_path):
+    def strong_benchmark(doc: dict) -> None:
+        doc["benchmark"]["sharpe"] = 99.0
+        doc["benchmark"]["max_drawdown"] = 0.0001
+
+    odd = _edited(runs["a"], tmp_path / "odd", strong_benchmark)
+    comparison = compare_runs([odd])
+    best = comparison.best()
+    assert "odd/benchmark" not in set().union(*best.values())
+    assert best["sharpe"] and "odd/benchmark" not in best["sharpe"]
+    html = render_html_of(comparison)
+    assert '<td class="best">99.0000</td>' not in html
+
+
+def render_html_of(comparison) -> str:
+    from recall_risk.report.compare_render import render_html
+
+    return render_html(comparison)
+
+
+def test_different_tickers_refused_without_allow_mismatch(runs, tmp_path, capsys):
+    def other_ticker(doc: dict) -> None:
+        doc["run"]["tickers"] = ["TSLA"]
+        doc["run"]["config"]["data"]["tickers"] = ["TSLA"]
+
+    tesla = _edited(runs["a"], tmp_path / "tesla", other_ticker)
+    with pytest.raises(ConfigError, match="runs trade different tickers") as info:
+        compare_runs([runs["a"], tesla])
+    assert "1810.HK" in str(info.value) and "TSLA" in str(info.value)
+    assert compare_runs([runs["a"], tesla], allow_mismatch=True).mismatched
+    code = main(["compare", str(runs["a"]), str(tesla)])
+    assert code == 2 and "--allow-mismatch" in capsys.readouterr().err
+
+
+def test_terminal_tables_fit_100_columns(runs, tmp_path):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from recall_risk.report.compare_render import render_changes
+
+    changed = _edited(runs["a"], tmp_path / "xiaomi_su7_exit_above_05", _changed)
+    comparison = compare_runs([runs["a"], changed])
+    console = Console(width=100, record=True, file=StringIO())
+    console.print(render_changes(comparison))
+    console.print(render_text(comparison))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "…" not in text
+    assert "+25.00" not in text and "+0.2500" in text  # sharpe delta, not percent
+    assert "-10.00 pp" in text  # total_return delta in percentage points
+
+
+def test_cli_compare_base_option(runs, tmp_path, capsys):
+    changed = _edited(runs["a"], tmp_path / "v2", _changed)
+    code = main(["compare", str(runs["a"]), str(changed), "--base", "v2"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "What differs" in out and "v2 (base)" in out
+    code = main(["compare", str(runs["a"]), str(changed), "--base", "zzz"])
+    assert code == 2 and "not one of the compared runs" in capsys.readouterr().err
+
+
+def test_rows_on_thin_evidence_are_never_best(runs):
+    comparison = compare_runs([runs["a"]])
+    thin = comparison.thin()  # the Xiaomi run trades 1-4 round trips per strategy
+    assert "a/risk_exit" in thin and "a/buy_and_hold" not in thin
+    assert not set(thin) & set().union(*comparison.best().values())
+    assert comparison.best()["sharpe"] == {"a/buy_and_hold"}
+    assert "† too few round trips or events" in render_markdown(comparison)

@@ -107,7 +107,7 @@ def test_thin_rows_are_never_best():
     best = best_rows(rows, exclude={"risk_exit †"})
     assert best["total_return"] == {"buy_and_hold"} and "win_rate" not in best
     table = metrics_md_table(rows, exclude={"risk_exit †"})
-    assert "**1.0000**" not in table and "**0.8900**" in table
+    assert "**1.0000**" not in table and "**89.00%**" in table  # returns in percent
 
 
 def test_config_knobs_default_and_validate():

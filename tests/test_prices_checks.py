@@ -171,3 +171,19 @@ def test_check_ticker_rejects_unsafe(ticker):
 
 def test_check_ticker_strips():
     assert check_ticker(" ^HSI ") == "^HSI"
+
+
+def test_data_notes_summarise_every_ticker_in_one_line():
+    from recall_risk.datachecks import data_notes
+
+    days = pd.bdate_range("2024-01-01", periods=6)
+    frame = pd.DataFrame(
+        {"open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0, "volume": [0, 5, 0, 5, 5, 5]},
+        index=days,
+    )
+    other = frame.assign(volume=[5, 5, 5, 5, 5, 0])
+    clean = frame.assign(volume=5)
+    assert data_notes({"A": clean}) == []
+    assert data_notes({"B": other, "A": frame, "C": clean}) == [
+        "3 zero-volume bars kept as bars (A 2: 2024-01-01, 2024-01-03; B 1: 2024-01-08)"
+    ]

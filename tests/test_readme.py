@@ -10,9 +10,11 @@ sub-command and options).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -247,3 +249,100 @@ def test_nhtsa_walkthrough_goes_from_the_published_file_to_a_backtest(
     assert "17 rows, 4 campaigns; wrote TSLA 2 events" in out
     metrics = json.loads((tmp_path / "runs" / "tesla_nhtsa" / "metrics.json").read_text())
     assert "risk_exit" in json.dumps(metrics)
+
+
+# --- Every offline command form, run as written -------------------------------------------
+# A "form" is a sub-command with its set of options (``--out`` aside: every form writes
+# somewhere). Each offline form the README shows (it reads ../shared/data/prices, or it is a
+# ``compare``) runs once, in a scratch folder, with only these substitutions: the shared prices
+# folder, repository paths made absolute, and ``study all`` narrowed to two sets (the full
+# ``all`` runs in tests/test_study_pooled_cli.py). ``run nhtsa/...`` needs the import before it
+# and runs in test_nhtsa_walkthrough_goes_from_the_published_file_to_a_backtest.
+_OFFLINE = {"run", "sweep", "walkforward", "study", "compare"}
+
+
+def _form(command: list[str]) -> tuple[str, frozenset[str]]:
+    flags = {t.split("=", 1)[0] for t in command[1:] if t.startswith("--")}
+    return command[0], frozenset(flags - {"--out"})
+
+
+def _offline_forms() -> dict[tuple[str, frozenset[str]], list[str]]:
+    forms: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for command in COMMANDS:
+        if command[0] not in _OFFLINE or any("..." in t for t in command):
+            continue
+        if command[0] != "compare" and "../shared/data/prices" not in command:
+            continue  # the online form (Yahoo), tested offline in test_cli_run.py
+        if any(t.startswith("nhtsa/") for t in command):
+            continue
+        forms.setdefault(_form(command), command)
+    return forms
+
+
+OFFLINE_FORMS = _offline_forms()
+
+
+def _as_run(command: list[str], prices_dir: Path) -> list[str]:
+    argv = []
+    for arg in command:
+        if arg == "../shared/data/prices":
+            arg = str(prices_dir)
+        elif arg.split("/", 1)[0] in ("configs", "tests", "examples"):
+            arg = str(REPO / arg)
+        argv.append(arg)
+    if argv[:2] == ["study", "all"]:
+        argv[1:2] = ["xiaomi_su7", "byd"]
+    return argv
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    """One working folder for the module: outputs of one form feed the next (compare)."""
+    folder = tmp_path_factory.mktemp("readme")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        yield folder
+
+
+def test_the_readme_shows_each_offline_form():
+    names = {sub for sub, _ in OFFLINE_FORMS}
+    assert names == _OFFLINE
+    # the sweep's three executors and both walk-forward layouts are among them
+    sweeps = [flags for sub, flags in OFFLINE_FORMS if sub == "sweep"]
+    assert {"--scheduler", "--workers"} <= set().union(*sweeps) and len(sweeps) == 3
+    assert any("--anchored" in flags for sub, flags in OFFLINE_FORMS if sub == "walkforward")
+
+
+@pytest.mark.parametrize(
+    "command", list(OFFLINE_FORMS.values()), ids=lambda c: _ids(c) if isinstance(c, list) else c
+)
+def test_readme_offline_form_runs(command, prices_dir, scratch, capsys):
+    argv = _as_run(command, prices_dir)
+    if argv[0] == "compare":  # "edit the config ... and run it again into runs/xiaomi_v2"
+        first = scratch / "runs" / "xiaomi_su7"  # the run form's output, if it ran before
+        if not first.exists():
+            assert main([*_as_run(_XIAOMI_RUN, prices_dir), "--quiet"]) == 0
+        for run in ("runs/xiaomi", "runs/xiaomi_v2"):
+            if not (scratch / run).exists():
+                shutil.copytree(first, scratch / run)
+    with contextlib.ExitStack() as stack:
+        if "tcp://SCHEDULER:8786" in argv:  # the placeholder: a real scheduler on loopback
+            from distributed import LocalCluster
+
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=1,
+                    threads_per_worker=1,
+                    processes=False,
+                    protocol="tcp",
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
+            )
+            argv = [cluster.scheduler_address if a.startswith("tcp://") else a for a in argv]
+        code = main(argv)
+        captured = capsys.readouterr()
+    assert code == 0, captured.err
+
+
+_XIAOMI_RUN = ["run", "configs/xiaomi_su7.yaml", "--prices-dir", "../shared/data/prices"]

@@ -108,6 +108,19 @@ def test_prices_dir_with_yfinance_is_refused() -> None:
         config_from_mapping(data, source="c.yaml")
 
 
+def test_cli_prices_dir_satisfies_source_csv(prices_dir, tmp_path) -> None:
+    data = _base(prices_dir, source="csv")
+    del data["data"]["prices_dir"]
+    path = _write(tmp_path / "c.yaml", data)
+    with pytest.raises(ConfigError, match="source 'csv' needs prices_dir"):
+        load_config(path)
+    config = load_config(path, prices_dir=prices_dir)
+    assert config.data.prices_dir == prices_dir.resolve()
+    assert isinstance(price_source(config), CsvDirectorySource)
+    argv = ["run", str(path), "--prices-dir", str(prices_dir), "--out", str(tmp_path / "o")]
+    assert main([*argv, "--quiet"]) == 0
+
+
 @pytest.mark.parametrize("adjusted", [True, False])
 def test_adjusted_reaches_both_sources(adjusted, prices_dir) -> None:
     data = _base(prices_dir, adjusted=adjusted)
@@ -259,7 +272,10 @@ def test_zero_volume_bars_are_reported_not_dropped(prices_dir, tmp_path, capsys)
     config = _write(tmp_path / "c.yaml", data)
     code, _, err = _cli(capsys, "run", str(config), "--out", str(tmp_path / "out"))
     assert code == 0
-    assert "note: 1810.HK: 59 bars 2024-12-02..2025-02-28; 3 zero-volume bars kept" in err
+    notes = [line for line in err.splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: 3 zero-volume bars kept as bars (1810.HK 3: 2024-12-24, 2024-12-31, 2025-01-28)"
+    ]
     assert "WARNING" not in err
     doc = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
     assert doc["run"]["zero_volume_bars"] == {

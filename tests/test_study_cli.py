@@ -12,6 +12,11 @@ from recall_risk.cli import main
 from recall_risk.scoring import ScoreParams, load_score_params
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # without --out, study writes runs/<events>-study/ here
+
+
 def _run(capsys, *args: str) -> tuple[int, str, str]:
     code = main(["study", *args])
     captured = capsys.readouterr()
@@ -65,7 +70,8 @@ def test_xiaomi_table_and_files(prices_dir, tmp_path, capsys) -> None:
     markdown = (out / "study.md").read_text(encoding="utf-8")
     assert "| crash-2025-03-29 | incident |" in markdown
     assert (out / "car_path.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert 'id="car-path"' in (out / "car_path.html").read_text(encoding="utf-8")
+    page = (out / "car_path.html").read_text(encoding="utf-8")
+    assert 'id="car-path"' in page and "plotly.js (basic - minified)" in page  # 1.2 MB, not 4.8
 
 
 def test_outputs_are_deterministic(prices_dir, tmp_path, capsys) -> None:
@@ -116,9 +122,13 @@ def test_calibrate_writes_loadable_params_and_warns(prices_dir, tmp_path, capsys
     assert max(params.weights.model_dump().values()) == 1.0
 
 
-def test_calibrate_needs_out(prices_dir, capsys) -> None:
-    code, _, err = _run(capsys, "xiaomi_su7", "--prices-dir", str(prices_dir), "--calibrate")
-    assert code == 2 and "--out DIR" in err
+def test_without_out_writes_under_runs_like_the_other_commands(prices_dir, capsys) -> None:
+    # (was: --calibrate without --out exited 2; study now always writes, default runs/...)
+    code, text, err = _run(capsys, "xiaomi_su7", "--prices-dir", str(prices_dir), "--calibrate")
+    assert code == 0, err
+    out = Path("runs") / "xiaomi_su7-study"
+    assert (out / "study_events.csv").is_file() and (out / "score_params.yaml").is_file()
+    assert "wrote" in text and str(out) in text
 
 
 @pytest.mark.parametrize(
@@ -197,3 +207,23 @@ def test_negative_window_parses_and_csv_has_standard_windows(
     for key in ("-1_+1", "0_0", "0_+1", "-2_+3"):
         assert {f"car_{key}", f"t_{key}", f"p_{key}"} <= set(columns)
     assert set(pd.read_csv(out / "study_ar.csv")["day"]) == set(range(-2, 4))
+
+
+def test_terminal_table_fits_100_columns(prices_dir) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from recall_risk.cli.study_cmd import _print_result
+    from recall_risk.events import load_events
+    from recall_risk.prices import CsvDirectorySource
+    from recall_risk.study.data import study_event_set
+
+    (result,) = study_event_set(load_events("xiaomi_su7"), CsvDirectorySource(prices_dir))
+    console = Console(width=100, record=True, file=StringIO())
+    _print_result(console, result)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "…" not in text
+    assert "chengdu-crash-2025-10-13" in text and "-8.70%" in text
+    assert "crash-2025-03-29: overlaps dlv-2025-03" in text  # notes under the table

@@ -8,6 +8,11 @@ import pytest
 from recall_risk.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # without --out, study writes runs/<events>-study/ here
+
+
 def _cli(capsys, *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     captured = capsys.readouterr()

@@ -20,6 +20,11 @@ from recall_risk.study.pooled import study_pooled
 TESTS = ["t", "BMP", "KP-BMP", "GRANK", "t, clusters as one", "BMP, clusters as one"]
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # without --out, study writes runs/<events>-study/ here
+
+
 def _run(capsys, *args: str) -> tuple[int, str, str]:
     code = main(["study", *args])
     captured = capsys.readouterr()

@@ -98,6 +98,16 @@ def test_best_config_runs_and_reproduces_its_row(small_run, prices_dir, tmp_path
     assert run["sharpe"] == pytest.approx(best["sharpe"], rel=1e-9)
 
 
+def test_best_config_runs_as_printed_without_the_flag(small_run, prices_dir, tmp_path):
+    # top.md prints `recall-risk run best/...`: the sweep used --prices-dir, so must the config.
+    _, out = small_run
+    config = out / "best" / "01_risk_exit.yaml"
+    doc = yaml.safe_load(config.read_text(encoding="utf-8"))
+    assert doc["data"]["source"] == "csv"
+    assert Path(doc["data"]["prices_dir"]) == prices_dir.resolve()
+    assert main(["run", str(config), "--out", str(tmp_path / "run"), "--quiet"]) == 0
+
+
 def test_rerun_replaces_the_folder_atomically(small_run, prices_dir):
     config, out = small_run
     before = (out / "results.csv").read_bytes()

@@ -237,6 +237,47 @@ def test_stitched_curve_chains_the_test_folds(xiaomi):
     assert result.stitched_metrics["trades"] == sum(r.out_of_sample["trades"] for r in result.folds)
 
 
+def test_folds_show_buy_and_hold_and_the_benchmark_on_the_same_window(xiaomi):
+    config, data = xiaomi
+    result = run_walkforward(config, data, folds=2)
+    cash, fee = config.broker.cash, config.broker.commission + config.broker.slippage
+    prices, bench = data.prices["1810.HK"], data.benchmark
+    table = result.table()
+    for r, row in zip(result.folds, table.to_dict("records"), strict=True):
+        f = r.fold
+        # independent: the close at the window's end over the open at its first bar
+        held = prices.loc[f.test_start : f.test_end]
+        naive = held["close"].iloc[-1] / held["open"].iloc[0] - 1
+        assert r.hold_return == pytest.approx(naive, abs=2 * fee + 0.01)  # whole shares, fees
+        index = bench.loc[f.test_start : f.test_end]
+        naive_bench = index["close"].iloc[-1] / index["open"].iloc[0] - 1
+        assert r.benchmark_return == pytest.approx(naive_bench, abs=2 * fee + 1e-9)
+        assert row["oos_buy_and_hold_return"] == r.hold_return
+        assert row["oos_benchmark_return"] == r.benchmark_return
+    stitched = result.stitched
+    assert {"value", "buy_and_hold", "benchmark"} <= set(stitched)
+    growth = np.prod([1 + r.hold_return for r in result.folds])
+    assert stitched["buy_and_hold"].iloc[-1] == pytest.approx(cash * growth, rel=1e-12)
+    returns = result.stitched_returns()
+    assert returns["value"] == pytest.approx(result.stitched_metrics["total_return"], rel=1e-12)
+    assert returns["buy_and_hold"] == pytest.approx(growth - 1, rel=1e-12)
+
+
+def test_fold_table_fits_100_columns(xiaomi):
+    from rich.console import Console
+
+    from recall_risk.cli.walkforward_cmd import fold_table
+
+    config, data = xiaomi
+    result = run_walkforward(config, data, folds=2)
+    console = Console(width=100, record=True, no_color=True, file=io.StringIO())
+    console.print(fold_table(result))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "…" not in text  # nothing cut
+    assert "B&H" in text and f"{result.folds[0].hold_return * 100:.2f}%" in text
+
+
 def test_fold_metrics_agree_with_the_sweep(xiaomi):
     """In-sample numbers are the sweep's row on the train window; out-of-sample ones are what
     the sweep reports for the chosen point on the test window."""
@@ -351,9 +392,15 @@ def test_cli_on_the_xiaomi_sweep_config(capsys, sweep_config_cli):
         "chosen_params.json",
         "folds.csv",
         "folds.md",
+        "stitched.html",
+        "stitched.png",
         "stitched_equity.csv",
         "summary.json",
     ]
+    assert "B&H" in out and "bench" in out
+    page = (out_dir / "stitched.html").read_text()
+    assert "buy-and-hold" in page and "plotly.js (basic" in page
+    assert (out_dir / "stitched.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     folds = pd.read_csv(out_dir / "folds.csv")
     assert folds["fold"].tolist() == [1, 2, 3, 4]
     assert {"train_events", "test_events", "is_sharpe", "oos_sharpe", "exit_above"} <= set(folds)
@@ -365,7 +412,10 @@ def test_cli_on_the_xiaomi_sweep_config(capsys, sweep_config_cli):
     markdown = (out_dir / "folds.md").read_text()
     assert "## How to read this table" in markdown and "## Warnings" in markdown
     first = {p.name: p.read_bytes() for p in out_dir.iterdir()}
-    assert wf(capsys, *args)[0] == 0  # again over its own output: replaced, byte-identical
+    code, _, err = wf(capsys, *args)  # again over its own output: refused without --force
+    assert code == 2 and "previous walk-forward result" in err and "--force" in err
+    assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == first
+    assert wf(capsys, *args, "--force")[0] == 0  # replaced, byte-identical
     assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == first
 
 

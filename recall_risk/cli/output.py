@@ -20,22 +20,32 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def metrics_table(result: RunResult) -> Table:
-    """The run's metrics, one row per strategy plus the benchmark; † marks figures on too few
-    trades or events (:mod:`recall_risk.evidence`)."""
-    from recall_risk.metrics import METRIC_NAMES
-    from recall_risk.report.markdown import format_metric
+    """The run's metrics, one row per metric and one column per strategy plus the benchmark
+    (so that five strategies fit a 100-column terminal); returns and drawdowns in percent; †
+    marks figures on too few trades or events (:mod:`recall_risk.evidence`)."""
+    from rich import box
 
-    span = result.meta["data_range"]
-    table = Table(title=f"{result.config.name}: {span['start']} .. {span['end']}")
-    table.add_column("strategy")
-    for name in METRIC_NAMES:
-        table.add_column(name, justify="right")
+    from recall_risk.metrics import METRIC_NAMES
+    from recall_risk.report.markdown import format_value
     from recall_risk.report.weight import marked, run_evidence
 
+    span = result.meta["data_range"]
+    table = Table(
+        title=f"{result.config.name}: {span['start']} .. {span['end']}",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=0,  # the box's divider is one space: columns stay apart
+    )
     evidence = run_evidence(result)
-    rows = [(marked(name, evidence), run.metrics) for name, run in result.strategies.items()]
+    columns = [(marked(name, evidence), run.metrics) for name, run in result.strategies.items()]
     if result.benchmark is not None:
-        rows.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))
-    for label, metrics in rows:
-        table.add_row(label, *(format_metric(metrics.get(m)) for m in METRIC_NAMES))
+        columns.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))
+    table.add_column("metric")
+    for label, _ in columns:
+        table.add_column(label, justify="right", overflow="fold")
+    for metric in METRIC_NAMES:
+        table.add_row(
+            metric, *(format_value(metric, metrics.get(metric)) for _, metrics in columns)
+        )
     return table

@@ -33,7 +33,7 @@ def _run(args: argparse.Namespace) -> int:
     from recall_risk.runner import run_config
 
     started = time.perf_counter()
-    config = load_config(args.config)
+    config = load_config(args.config, prices_dir=args.prices_dir)
     out_dir = args.out or Path("runs") / config.name
     check_output_dir(out_dir, marker=REPORT_MARKER)  # before the backtests, not after
     err = console(stderr=True)

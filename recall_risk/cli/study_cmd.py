@@ -6,10 +6,11 @@
 [--out DIR]``
 
 Prints, per stock, each event's abnormal return on day 0 and +1 and its CAR over the primary
-window with t and p, the events skipped and why, and the cross-sectional tests. ``--out`` writes
-the tables (CSV, Markdown) and the CAR-path chart (PNG, HTML). ``--against-score`` tests whether
-the score's jump at each event ranks the CARs; ``--calibrate`` fits the component weights to
-the CARs and writes ``score_params.yaml`` (needs ``--out``). Prices are dividend-adjusted where
+window with t and p, the events skipped and why, and the cross-sectional tests, and writes
+the tables (CSV, Markdown) and the CAR-path chart (PNG, HTML) to ``--out`` (default
+``runs/<events>-study/``). ``--against-score`` tests whether the score's jump at each event ranks
+the CARs; ``--calibrate`` fits the component weights to the CARs and writes
+``score_params.yaml``. Prices are dividend-adjusted where
 the source has an ``Adj Close``.
 
 With several event sets (names, files, ``all`` for every bundled set, or a CSV holding several
@@ -44,10 +45,11 @@ def register(subparsers: Any) -> None:
         help="event study: abnormal returns around each event, and does the score predict them",
         description="Prints, per stock, each event's abnormal return on day 0 and +1 and its CAR "
         "over the primary window with t and p, the events skipped and why, and the "
-        "cross-sectional tests. --out writes the tables (CSV, Markdown) and the CAR-path chart "
-        "(PNG, HTML). --against-score tests whether the score's jump at each event ranks the "
-        "CARs; --calibrate fits the component weights to the CARs and writes score_params.yaml "
-        "(needs --out). Prices are dividend-adjusted where the source has an Adj Close. "
+        "cross-sectional tests, and writes the tables (CSV, Markdown) and the CAR-path chart "
+        "(PNG, HTML) to DIR (default runs/<events>-study/). --against-score tests whether the "
+        "score's jump at each event ranks the CARs; --calibrate fits the component weights to "
+        "the CARs and writes score_params.yaml. Prices are dividend-adjusted where the source "
+        "has an Adj Close. "
         "Several event sets (or 'all', or a CSV of several tickers) are pooled: each stock "
         "against its own benchmark (--benchmark TICKER=INDEX,...), with the BMP, "
         "Kolari-Pynnonen adjusted BMP and GRANK tests, breakdowns, out-of-sample calibration "
@@ -98,7 +100,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also treat the daily score as a cross-sectional factor (IC, high vs low)",
     )
-    options.add_out(parser, default=None)
+    options.add_out(parser, default="runs/<events>-study/")
     parser.set_defaults(handler=run)
     _accept_negative_windows(parser)
 
@@ -135,19 +137,24 @@ def _source(prices_dir: Path | None) -> PriceSource:
     return CsvDirectorySource(prices_dir, adjusted=True)
 
 
+def default_out(events: list[str]) -> Path:
+    """``runs/<set or file stem>[-<more>...]-study`` for the events studied."""
+    names = [Path(e).stem if Path(e).suffix else e for e in events]
+    return Path("runs") / f"{'-'.join(names)[:80]}-study"
+
+
 def run(args: argparse.Namespace) -> int:
     """Handle ``recall-risk study``; returns the exit code."""
     from recall_risk.scoring import ScoreParams, load_score_params
     from recall_risk.study.data import study_event_set
 
-    if args.calibrate and not args.out:
-        raise ConfigError("--calibrate writes score_params.yaml: give --out DIR")
     study_options = _options(args)
-    if args.out:
-        from recall_risk.report.atomic import check_output_dir
-        from recall_risk.study.write import MARKER
+    if args.out is None:  # like run, sweep and walkforward: a folder under runs/
+        args.out = default_out(args.events)
+    from recall_risk.report.atomic import check_output_dir
+    from recall_risk.study.write import MARKER
 
-        check_output_dir(args.out, marker=MARKER)  # before the study, not after
+    check_output_dir(args.out, marker=MARKER)  # before the study, not after
     params = load_score_params(args.params) if args.params else ScoreParams()
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
     from recall_risk.cli.study_pooled import load_sets, run_pooled
@@ -203,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_result(out: Any, result: StudyResult) -> None:
+    from rich import box
     from rich.table import Table
 
     from recall_risk.study.options import window_label
@@ -211,6 +219,9 @@ def _print_result(out: Any, result: StudyResult) -> None:
     peer = f" (peer, around {result.event_ticker} events)" if result.is_peer else ""
     options = result.options
     header, rows = display_rows(result)
+    # within 100 columns: the announcement date is in study.md and the CSVs (day 0 is here) and
+    # each note is printed under the table, so nothing is cut
+    keep = [i for i, label in enumerate(header) if label not in ("announced", "note")]
     table = Table(
         title=(
             f"{result.company}: {result.ticker} vs {result.benchmark}{peer}, window "
@@ -218,12 +229,22 @@ def _print_result(out: Any, result: StudyResult) -> None:
             f"{options.gap_days}"
         ),
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
-    for label in header:
-        table.add_column(label, justify="left" if label in {"id", "type", "note"} else "right")
+    for i in keep:
+        label = header[i]
+        table.add_column(label, justify="left" if label in {"id", "type"} else "right")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(row[i] for i in keep))
     out.print(table)
+    if "note" in header and "id" in header:
+        note, ident = header.index("note"), header.index("id")
+        for row in rows:
+            if row[note]:
+                out.print(f"{row[ident]}: {row[note]}", markup=False, highlight=False)
     for study in result.skipped:
         out.print(f"skipped {study.event_id} ({study.announced}): {study.reason}")
     header, rows = summary_rows(result)

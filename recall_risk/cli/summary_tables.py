@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.table import Table
 
 if TYPE_CHECKING:
     from recall_risk.evidence import Evidence
     from recall_risk.runner import RunResult
 
+_COMPACT = {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False}
+"""Light borders, as the metrics table: these tables fit a 100-column terminal."""
+
 
 def evidence_table(result: RunResult, evidence: dict[str, Evidence]) -> Table:
     """Round trips, events and the bootstrap intervals against buy-and-hold, per strategy."""
     from recall_risk.report.weight import evidence_rows
 
-    table = Table(title="weight of evidence (vs buy-and-hold, 90% block-bootstrap interval)")
+    table = Table(
+        title="weight of evidence (vs buy-and-hold, 90% block-bootstrap interval)", **_COMPACT
+    )
     for header in ("strategy", "round trips", "events", "total return", "sharpe"):
         table.add_column(header, justify="left" if header == "strategy" else "right")
     for row in evidence_rows(evidence):
@@ -32,7 +38,7 @@ def risk_table(result: RunResult) -> Table:
 
     _, rows = plugin_table(result)
     thresholds = list(result.config.report.thresholds)
-    table = Table(title="risk figures (time score ≥ t / exposure meanwhile)")
+    table = Table(title="risk figures (time score ≥ t / exposure meanwhile)", **_COMPACT)
     table.add_column("strategy")
     table.add_column("risk exits / sells", justify="right")
     table.add_column("dd avoided", justify="right")

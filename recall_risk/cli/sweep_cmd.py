@@ -67,7 +67,7 @@ def _sweep(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {args.workers}")
-    config = load_config(args.config)
+    config = load_config(args.config, prices_dir=args.prices_dir)
     spec = load_sweep_spec(config, max_points=None if args.yes else MAX_POINTS)
     scheduler = check_scheduler(args.scheduler or ("processes" if args.workers > 1 else "serial"))
     out_dir = args.out or Path("runs") / f"{config.name}-sweep"
@@ -121,7 +121,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 progress=progress,
             )
     _refuse_all_invalid(run)  # nothing written: a table of errors is no sweep result
-    written = write_sweep(out_dir, config, spec, points, run)
+    written = write_sweep(out_dir, config, spec, points, run, prices_dir=args.prices_dir)
     out = console()
     notes = list(run.notes)
     if not has_parquet():
@@ -148,7 +148,7 @@ def _print_top(out: Console, run: SweepRun, spec: SweepSpec, config_min_trades: 
     round trips below ``report.min_trades`` marked †."""
     from rich.table import Table
 
-    from recall_risk.report.markdown import format_metric
+    from recall_risk.report.markdown import format_value
     from recall_risk.sweep.ranking import TIED_COLUMN, rank_table, tied_text, top_distinct
 
     ranked = rank_table(run.table, spec)
@@ -161,7 +161,7 @@ def _print_top(out: Console, run: SweepRun, spec: SweepSpec, config_min_trades: 
         table.add_column(column, justify="right")
     table.add_column("ties", justify="right")
     for _, row in best.iterrows():
-        cells = [format_metric(_plain(row[c])) for c in columns]
+        cells = [format_value(c, _plain(row[c])) for c in columns]
         if int(_plain(row["trades"]) or 0) < config_min_trades:
             cells[columns.index("trades")] += " †"
         table.add_row(*cells, tied_text(int(row[TIED_COLUMN])))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from rich import box
 from rich.table import Table
 
 from recall_risk.cli import options
@@ -48,8 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Lay rolling (or anchored) train/test folds over the config's date range; on "
         "each train window choose the best point of the config's sweep grid by METRIC "
         "(respecting its constraints) using only data up to the train end, and run it on the "
-        "next test window. Writes folds.csv, folds.md, stitched_equity.csv, chosen_params.json "
-        "and summary.json to DIR (default runs/<name>-walkforward/).",
+        "next test window. Writes folds.csv, folds.md, stitched_equity.csv, stitched.png, "
+        "stitched.html, chosen_params.json and summary.json to DIR (default "
+        "runs/<name>-walkforward/); a previous result there is replaced only with --force.",
     )
     options.add_config(parser, sweep=True)
     parser.add_argument("--folds", type=int, default=4, metavar="N", help="test folds (4)")
@@ -76,21 +78,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     options.add_out(parser, default="runs/<name>-walkforward/")
     options.add_prices_dir(parser)
     options.add_engine(parser)
+    parser.add_argument(
+        "--force", action="store_true", help="replace a previous walk-forward result in DIR"
+    )
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from recall_risk.config import load_config
+    from recall_risk.errors import ConfigError
     from recall_risk.report.atomic import check_output_dir
     from recall_risk.runner import benchmark_series, data_warnings
     from recall_risk.sweep import load_sweep_spec, prepare_sweep_data
     from recall_risk.walkforward import run_walkforward
 
     started = time.perf_counter()
-    config = load_config(args.config)
+    config = load_config(args.config, prices_dir=args.prices_dir)
     load_sweep_spec(config)  # a config without a usable sweep fails before any data is loaded
     out_dir = args.out or Path("runs") / f"{config.name}-walkforward"
     check_output_dir(out_dir, marker=MARKER)  # before the folds run, not after
+    if (Path(out_dir) / MARKER).is_file() and not args.force:
+        raise ConfigError(
+            f"{out_dir}: holds a previous walk-forward result; pass --force to replace it or "
+            "choose another --out"
+        )
     data = prepare_sweep_data(config, args.prices_dir)
     result = run_walkforward(
         config,
@@ -105,6 +116,16 @@ def _run(args: argparse.Namespace) -> int:
     written = write_walkforward(result, out_dir)
     out = console()
     out.print(fold_table(result))
+    out.print(
+        "all: the test windows stitched out-of-sample; B&H, bench: the tickers, the benchmark held"
+    )
+    for r in result.folds:
+        f = r.fold
+        train = f"{f.train_start.date()}..{f.train_end.date()}"
+        out.print(
+            f"fold {f.index}: train {train} ({f.train_bars} bars), chose {_params_text(r.params)}",
+            markup=False,
+        )
     err = console(stderr=True)
     bench = benchmark_series(config, data.benchmark)
     for warning in [*data_warnings(data.events, data.prices, bench), *result.warnings]:
@@ -115,55 +136,63 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _params_text(params: dict[str, Any] | None) -> str:
-    from recall_risk.report.markdown import format_metric
-
     if params is None:
         return "(none: held cash)"
-    return " ".join(f"{k}={format_metric(v)}" for k, v in params.items())
+    return " ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
 
 
 def fold_table(result: WalkForwardResult) -> Table:
-    """The terminal table: one row per fold, then the stitched out-of-sample row."""
-    from recall_risk.report.markdown import format_metric
+    """The terminal table (fits 100 columns): one row per fold, then the stitched out-of-sample
+    row; the chosen point's return beside buy-and-hold's and the benchmark's on the same window.
+    The train windows and chosen parameters are printed under it (and are in folds.md)."""
+    from recall_risk.report.markdown import format_percent, format_value
 
     m = result.metric
     kind = "anchored" if result.anchored else "rolling"
-    table = Table(title=f"{result.name}: walk-forward, {kind}, by {m} ({result.engine} engine)")
-    for name in ("fold", "train", "test", "events tr/te", "chosen params", "feasible"):
-        table.add_column(name)
-    for name in (f"IS {m}", f"OOS {m}", "OOS return", "OOS max_dd", "OOS trades"):
-        table.add_column(name, justify="right")
+    table = Table(
+        title=f"{result.name}: walk-forward, {kind}, by {m} ({result.engine} engine)",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    table.add_column("fold")
+    table.add_column("test window", no_wrap=True)
+    table.add_column("events tr/te")
+    for name in (f"IS {m}", f"OOS {m}", "OOS return", "B&H return", "bench return"):
+        table.add_column(name, justify="right", min_width=7)
+    table.add_column("OOS max_dd", justify="right", min_width=6)
+    table.add_column("OOS trades", justify="right")
     for r in result.folds:
         f = r.fold
         oos = r.out_of_sample
         table.add_row(
             str(f.index),
-            f"{f.train_start.date()} .. {f.train_end.date()} ({f.train_bars})",
-            f"{f.test_start.date()} .. {f.test_end.date()} ({f.test_bars})",
+            f"{f.test_start.date()}..{f.test_end.date()}",
             f"{r.train_events}/{r.test_events}"
             + (" !" if not (r.train_events and r.test_events) else ""),
-            _params_text(r.params),
-            f"{r.feasible}/{r.candidates}",
-            format_metric(r.in_sample.get(m)),
-            format_metric(oos.get(m)),
-            format_metric(oos.get("total_return")),
-            format_metric(oos.get("max_drawdown")),
-            format_metric(oos.get("trades")),
+            format_value(m, r.in_sample.get(m)),
+            format_value(m, oos.get(m)),
+            format_percent(oos.get("total_return")),
+            format_percent(r.hold_return),
+            format_percent(r.benchmark_return),
+            format_percent(oos.get("max_drawdown")),
+            format_value("trades", oos.get("trades")),
         )
     s = result.stitched_metrics
+    returns = result.stitched_returns()
     first, last = result.stitched.index[0].date(), result.stitched.index[-1].date()
     table.add_row(
         "all",
-        "",
-        f"{first} .. {last} ({len(result.stitched)})",
+        f"{first}..{last}",
         f"-/{sum(r.test_events for r in result.folds)}",
-        "stitched out-of-sample",
         "",
-        "",
-        format_metric(s.get(m)),
-        format_metric(s.get("total_return")),
-        format_metric(s.get("max_drawdown")),
-        format_metric(s.get("trades")),
+        format_value(m, s.get(m)),
+        format_percent(s.get("total_return")),
+        format_percent(returns.get("buy_and_hold")),
+        format_percent(returns.get("benchmark")),
+        format_percent(s.get("max_drawdown")),
+        format_value("trades", s.get("trades")),
         style="bold",
     )
     return table
@@ -179,8 +208,16 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _cell(column: str, value: Any) -> str:
+    from recall_risk.report.markdown import format_percent, format_value
+
+    if column.endswith("_return"):
+        return format_percent(value)
+    return format_value(column.removeprefix("is_").removeprefix("oos_"), value)
+
+
 def _markdown(result: WalkForwardResult) -> str:
-    from recall_risk.report.markdown import format_metric
+    from recall_risk.report.markdown import format_percent, format_value
 
     table = result.table()
     shown = [c for c in table.columns if c not in ("candidates", "note")]
@@ -194,9 +231,18 @@ def _markdown(result: WalkForwardResult) -> str:
         "|" + "|".join("---" for _ in shown) + "|",
     ]
     for row in table.to_dict("records"):
-        lines.append("| " + " | ".join(format_metric(_json_value(row[c])) for c in shown) + " |")
+        lines.append("| " + " | ".join(_cell(c, _json_value(row[c])) for c in shown) + " |")
     lines += ["", "## Stitched out-of-sample", "", "| metric | value |", "|---|---|"]
-    lines += [f"| {k} | {format_metric(v)} |" for k, v in result.stitched_metrics.items()]
+    lines += [f"| {k} | {format_value(k, v)} |" for k, v in result.stitched_metrics.items()]
+    returns = result.stitched_returns()
+    lines += [
+        "",
+        "The same test windows, each from fresh cash (`stitched.png`, `stitched.html`):",
+        "",
+        "| curve | total_return |",
+        "|---|---|",
+        *(f"| {c} | {format_percent(v)} |" for c, v in returns.items()),
+    ]
     notes = [f"- fold {r.fold.index}: {r.note}" for r in result.folds if r.note]
     if result.warnings:
         lines += ["", "## Warnings", "", *(f"- **{w}**" for w in result.warnings)]
@@ -214,11 +260,22 @@ def _markdown(result: WalkForwardResult) -> str:
 def write_walkforward(result: WalkForwardResult, out_dir: Path) -> list[Path]:
     """Write the walk-forward outputs into ``out_dir`` atomically (all files or none).
 
-    Files: folds.csv, folds.md, stitched_equity.csv, chosen_params.json, summary.json.
+    Files: folds.csv, folds.md, stitched_equity.csv (with the buy-and-hold and benchmark
+    curves), stitched.png, stitched.html, chosen_params.json, summary.json.
     """
     from recall_risk.report.atomic import atomic_dir
+    from recall_risk.report.html import text_table
+    from recall_risk.report.walkforward_chart import stitched_html, write_stitched_png
 
-    names = ["folds.csv", "folds.md", "stitched_equity.csv", "chosen_params.json", "summary.json"]
+    names = [
+        "folds.csv",
+        "folds.md",
+        "stitched_equity.csv",
+        "stitched.png",
+        "stitched.html",
+        "chosen_params.json",
+        "summary.json",
+    ]
     chosen = {
         "metric": result.metric,
         "folds": [
@@ -241,6 +298,7 @@ def write_walkforward(result: WalkForwardResult, out_dir: Path) -> list[Path]:
         "anchored": result.anchored,
         "engine": result.engine,
         "stitched": {k: _json_value(v) for k, v in result.stitched_metrics.items()},
+        "stitched_total_return": result.stitched_returns(),
         "warnings": result.warnings,
     }
     with atomic_dir(out_dir, marker=MARKER) as tmp:
@@ -251,6 +309,12 @@ def write_walkforward(result: WalkForwardResult, out_dir: Path) -> list[Path]:
         result.stitched.to_csv(
             tmp / "stitched_equity.csv", float_format="%.10g", lineterminator="\n"
         )
+        write_stitched_png(result, tmp / "stitched.png")
+        table = result.table()
+        shown = [c for c in table.columns if c not in ("candidates", "note")]
+        rows = [[_cell(c, _json_value(row[c])) for c in shown] for row in table.to_dict("records")]
+        page = stitched_html(result, text_table(shown, rows))
+        (tmp / "stitched.html").write_text(page, encoding="utf-8")
         for name, payload in (("chosen_params.json", chosen), ("summary.json", summary)):
             text = json.dumps(payload, indent=2, sort_keys=False, allow_nan=False)
             (tmp / name).write_text(text + "\n", encoding="utf-8")

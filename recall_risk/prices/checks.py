@@ -66,12 +66,12 @@ class PriceReport:
         if self.zero_volume_dates:
             text += (
                 f"; {len(self.zero_volume_dates)} zero-volume bars kept "
-                f"({_list_days(self.zero_volume_dates)})"
+                f"({list_days(self.zero_volume_dates)})"
             )
         if self.inconsistent_dates:
             text += (
                 f"; {len(self.inconsistent_dates)} bars with inconsistent high/low kept "
-                f"({_list_days(self.inconsistent_dates)})"
+                f"({list_days(self.inconsistent_dates)})"
             )
         return text
 
@@ -282,6 +282,7 @@ def _day(stamp: pd.Timestamp | date) -> str:
     return stamp.strftime("%Y-%m-%d")
 
 
-def _list_days(stamps: tuple[pd.Timestamp, ...]) -> str:
+def list_days(stamps: tuple[pd.Timestamp, ...]) -> str:
+    """The first few days as ISO dates, ``...`` when there are more."""
     shown = ", ".join(_day(s) for s in stamps[:_SHOWN])
     return shown + (", ..." if len(stamps) > _SHOWN else "")

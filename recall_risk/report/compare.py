@@ -1,8 +1,11 @@
 """Compare run folders: read each ``metrics.json`` (and ``equity.csv``), line the strategies up.
 
-Rows are ``run/strategy`` (the benchmark of a run is ``run/benchmark``). Runs over different data
-ranges are refused unless ``allow_mismatch``: a Sharpe ratio over 2022-2025 says nothing against
-one over 2024-2026. Reading is strict and every error names the file.
+Rows are ``run/strategy`` (the benchmark of a run is ``run/benchmark``, never highlighted as best:
+it is the yardstick, not a contender). Runs over different data ranges or tickers are refused
+unless ``allow_mismatch``: a Sharpe ratio over 2022-2025 says nothing against one over 2024-2026.
+The config values that differ between the runs and each run's metric deltas against a base run
+(the first, or ``base``) come from :mod:`.compare_diff`. Reading is strict and every error names
+the file.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 from recall_risk.errors import ConfigError
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.report.best import best_rows
+from recall_risk.report.compare_diff import config_values, differences, metric_deltas
 
 BENCHMARK = "benchmark"
 
@@ -35,6 +39,8 @@ class RunSummary:
         benchmark_ticker: the benchmark's ticker, if the run had one.
         equity: the run's equity.csv (dates x strategies), or None when the file is absent.
         initial_cash: the broker's starting cash (None in a metrics.json without it).
+        config: comparable config values (:func:`~.compare_diff.config_values`).
+        tickers: the run's tickers (empty when its metrics.json does not say).
     """
 
     label: str
@@ -45,14 +51,38 @@ class RunSummary:
     benchmark_ticker: str | None
     equity: pd.DataFrame | None
     initial_cash: float | None = None
+    config: dict[str, Any] | None = None
+    tickers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Several runs side by side."""
+    """Several runs side by side; ``base`` is the label of the run deltas are taken against."""
 
     runs: tuple[RunSummary, ...]
     mismatched: bool
+    base: str = ""
+
+    def base_label(self) -> str:
+        """The base run's label (the first run unless another was chosen)."""
+        return self.base or self.runs[0].label
+
+    def differences(self) -> dict[str, dict[str, str]]:
+        """Config values that differ between the runs: ``{key: {run label: value}}``."""
+        return differences({r.label: r.config or {} for r in self.runs})
+
+    def deltas(self) -> dict[str, dict[str, float | None]]:
+        """Every other run's metrics minus the base run's, per ``run/strategy``."""
+        return metric_deltas({r.label: r.strategies for r in self.runs}, self.base_label())
+
+    def thin(self) -> list[str]:
+        """Rows whose run marked them as resting on too few round trips or events
+        (``evidence.thin`` in metrics.json, :mod:`recall_risk.evidence`)."""
+        return [
+            label
+            for label, metrics in self.rows().items()
+            if isinstance(metrics.get("evidence"), dict) and metrics["evidence"].get("thin")
+        ]
 
     def rows(self) -> dict[str, dict[str, Any]]:
         """Metrics by ``run/strategy`` label, runs in the order given."""
@@ -66,9 +96,16 @@ class Comparison:
         """For each metric with a direction, the row labels holding its best value.
 
         ``final_value`` is in money: with runs of different starting cash it is no ranking (the
-        returns are), so it is not highlighted then.
+        returns are), so it is not highlighted then. The benchmark rows and rows on thin
+        evidence (:meth:`thin`) are never best.
         """
-        best = best_rows(self.rows())
+        thin = self.thin()
+        contenders = {
+            k: v
+            for k, v in self.rows().items()
+            if not k.endswith(f"/{BENCHMARK}") and k not in thin
+        }
+        best = best_rows(contenders)
         if len({run.initial_cash for run in self.runs}) > 1:
             best.pop("final_value", None)
         return best
@@ -159,7 +196,17 @@ def _summary(folder: Path, label: str) -> RunSummary:
         benchmark_ticker=bench.get("ticker") if bench else None,
         equity=read_equity(folder / "equity.csv"),
         initial_cash=_initial_cash(doc),
+        config=config_values(doc),
+        tickers=_tickers(doc),
     )
+
+
+def _tickers(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    run = doc["run"]
+    tickers = run.get("tickers") or ((run.get("config") or {}).get("data") or {}).get("tickers")
+    if isinstance(tickers, list | dict):
+        return tuple(str(t) for t in tickers)
+    return ()
 
 
 def _initial_cash(doc: Mapping[str, Any]) -> float | None:
@@ -167,24 +214,30 @@ def _initial_cash(doc: Mapping[str, Any]) -> float | None:
     return float(cash) if isinstance(cash, int | float) and not isinstance(cash, bool) else None
 
 
-def compare_runs(dirs: Sequence[str | Path], allow_mismatch: bool = False) -> Comparison:
+def compare_runs(
+    dirs: Sequence[str | Path], allow_mismatch: bool = False, base: str | Path | None = None
+) -> Comparison:
     """Read run folders and line their strategies up.
 
     Args:
         dirs: run output folders (each with a metrics.json).
-        allow_mismatch: accept runs over different data ranges.
+        allow_mismatch: accept runs over different data ranges or tickers.
+        base: the run deltas are taken against: one of ``dirs`` (as given) or its label;
+            default the first.
 
     Raises:
-        ConfigError: a folder or its metrics.json is missing or malformed, or the data ranges
-            differ and ``allow_mismatch`` is false (exit code 2 in the CLI).
+        ConfigError: a folder or its metrics.json is missing or malformed, the data ranges or
+            tickers differ and ``allow_mismatch`` is false, or ``base`` is none of the runs
+            (exit code 2 in the CLI).
     """
     folders = [Path(d) for d in dirs]
     if not folders:
         raise ConfigError("compare: give at least one run folder")
     runs = tuple(_summary(f, label) for f, label in zip(folders, _labels(folders), strict=True))
     ranges = {(r.data_range["start"], r.data_range["end"]) for r in runs}
-    mismatched = len(ranges) > 1
-    if mismatched and not allow_mismatch:
+    tickers = {r.tickers for r in runs if r.tickers}
+    mismatched = len(ranges) > 1 or len(tickers) > 1
+    if len(ranges) > 1 and not allow_mismatch:
         listing = "; ".join(
             f"{r.path} {r.data_range['start']} .. {r.data_range['end']}" for r in runs
         )
@@ -192,7 +245,23 @@ def compare_runs(dirs: Sequence[str | Path], allow_mismatch: bool = False) -> Co
             f"runs cover different data ranges ({listing}); compare runs over the same range or "
             "pass --allow-mismatch"
         )
-    return Comparison(runs=runs, mismatched=mismatched)
+    if len(tickers) > 1 and not allow_mismatch:
+        listing = "; ".join(f"{r.path} {', '.join(r.tickers)}" for r in runs)
+        raise ConfigError(
+            f"runs trade different tickers ({listing}); compare runs of the same tickers or "
+            "pass --allow-mismatch"
+        )
+    return Comparison(runs=runs, mismatched=mismatched, base=_base_label(runs, base))
+
+
+def _base_label(runs: Sequence[RunSummary], base: str | Path | None) -> str:
+    if base is None:
+        return runs[0].label
+    for run in runs:
+        if str(base) in (run.label, str(run.path)) or Path(base).resolve() == run.path.resolve():
+            return run.label
+    names = ", ".join(r.label for r in runs)
+    raise ConfigError(f"--base {base}: not one of the compared runs ({names})")
 
 
 def comparison_frame(comparison: Comparison) -> pd.DataFrame:

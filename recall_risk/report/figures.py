@@ -19,7 +19,9 @@ from plotly.subplots import make_subplots
 
 from recall_risk.metrics import drawdown
 from recall_risk.report.events_table import EventRow, event_rows
+from recall_risk.report.labels import label_lanes
 from recall_risk.report.tables import BENCHMARK, SCORE_COLUMNS, all_runs
+from recall_risk.ticks import tick_price_text
 
 if TYPE_CHECKING:
     from recall_risk.runner import RunResult
@@ -88,18 +90,50 @@ def _event_trace(scores: pd.DataFrame, events: list[EventRow], ticker: str) -> g
     return go.Scatter(
         x=xs,
         y=ys,
-        mode="markers+text",
-        text=labels,
-        # alternate sides so labels of events a few days apart do not print over each other
-        textposition=["top left" if i % 2 else "top right" for i in range(len(xs))],
-        textfont={"size": 9},
-        cliponaxis=False,
+        mode="markers",
         marker={"symbol": "diamond", "size": 9, "color": "black"},
         customdata=custom,
         hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>announced %{customdata[5]}"
         "<br>%{customdata[2]}<br>source: %{customdata[3]}<br>notes: %{customdata[4]}"
         "<extra></extra>",
         name=plotly_text(f"events {ticker}"),
+        showlegend=False,
+    )
+
+
+LABEL_LANES = 6
+"""Rows of event ids above a score panel's markers, from the top down."""
+CHAR_PX, PLOT_PX = 6.0, 1150.0
+"""A 9 px label character's width and the plot area's width on the report page (max-width
+1300 px less the margins): labels are laid out in these estimated pixels."""
+
+
+def event_label_trace(scores: pd.DataFrame, events: list[EventRow], ticker: str) -> go.Scatter:
+    """The event ids as text in lanes (:func:`~.labels.label_lanes`), so that labels of events
+    days apart do not print over each other; an event without a free lane keeps its marker (and
+    its hover) unlabelled."""
+    index = pd.DatetimeIndex(scores.index)
+    span_days = max((index[-1] - index[0]).days, 1) if len(index) else 1
+    days_per_px = span_days / PLOT_PX
+    placed = [
+        (index[pos], event.id)
+        for event in events
+        if (pos := index.searchsorted(pd.Timestamp(event.announced))) < len(index)
+    ]
+    starts = [(day - index[0]).days for day, _ in placed]
+    widths = [(len(label) + 1) * CHAR_PX * days_per_px for _, label in placed]
+    lanes = label_lanes(starts, widths, LABEL_LANES, gap=2 * CHAR_PX * days_per_px)
+    shown = [(p, lane) for p, lane in zip(placed, lanes, strict=True) if lane is not None]
+    return go.Scatter(
+        x=[day.strftime("%Y-%m-%d") for (day, _), _ in shown],
+        y=[1.02 - 0.13 * lane for _, lane in shown],
+        mode="text",
+        text=[plotly_text(label) for (_, label), _ in shown],
+        textposition="middle right",
+        textfont={"size": 9},
+        cliponaxis=False,
+        hoverinfo="skip",
+        name=plotly_text(f"event ids {ticker}"),
         showlegend=False,
     )
 
@@ -151,6 +185,7 @@ def _add_score_panel(
     # the run: mark only those inside the bars.
     mine = [e for e in events if e.ticker == ticker and e.scope == "in"]
     fig.add_trace(_event_trace(scores, mine, ticker), row=row, col=1)
+    fig.add_trace(event_label_trace(scores, mine, ticker), row=row, col=1)
     fig.update_yaxes(range=[0, 1.08], row=row, col=1)
 
 
@@ -187,9 +222,10 @@ def overview_figure(result: RunResult) -> go.Figure:
 
 
 def _fill_trace(
-    name: str, side: str, fills: list[dict[str, Any]], colour: str, first: bool
+    name: str, side: str, fills: list[dict[str, Any]], colour: str, first: bool, ticker: str
 ) -> go.Scatter:
-    """Filled orders of one strategy and side as triangles at the fill price."""
+    """Filled orders of one strategy and side as triangles at the fill price; the hover shows
+    the price rounded to the ticker's tick (:mod:`recall_risk.ticks`), trades.csv the exact one."""
     return go.Scatter(
         x=[f["date"] for f in fills],
         y=[float(f["price"]) for f in fills],
@@ -202,9 +238,12 @@ def _fill_trace(
         name=plotly_text(f"{name} {side}"),
         legendgroup=f"{name}-{side}",
         showlegend=first,
-        customdata=[[float(f["size"]), float(f["commission"])] for f in fills],
+        customdata=[
+            [float(f["size"]), float(f["commission"]), tick_price_text(ticker, float(f["price"]))]
+            for f in fills
+        ],
         hovertemplate=f"{plotly_text(name)} {side} %{{customdata[0]:,.0f}} @ "
-        "%{y:.4g}<br>commission %{customdata[1]:.2f}<extra></extra>",
+        "%{customdata[2]}<br>commission %{customdata[1]:.2f}<extra></extra>",
     )
 
 
@@ -242,7 +281,7 @@ def trades_figure(result: RunResult) -> go.Figure:
                 ]
                 if fills:
                     key = f"{name}-{side}"
-                    trace = _fill_trace(name, side, fills, palette[name], key not in shown)
+                    trace = _fill_trace(name, side, fills, palette[name], key not in shown, ticker)
                     fig.add_trace(trace, row=row, col=1)
                     shown.add(key)
     fig.update_layout(

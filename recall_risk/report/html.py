@@ -1,5 +1,9 @@
 """``report.html``: one self-contained page (plotly.js inlined once) that opens offline.
 
+plotly.js is inlined as its "basic" bundle (scatter, bar and pie: 1.2 MB, vendored in
+``assets/``) when every figure on the page was made by :func:`figure_div` with those traces only,
+else as the full bundle (4.8 MB) that ships with plotly.
+
 All text from configs and event files is HTML-escaped here or in :mod:`.figures`; only the
 ``extra_sections`` fragments, which callers vouch for, are inserted as HTML. Figure divs get fixed
 ids so the page is byte-identical for identical inputs.
@@ -8,15 +12,17 @@ ids so the page is byte-identical for identical inputs.
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Mapping, Sequence
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache
+from importlib import resources
 
 import plotly.graph_objects as go
 import plotly.offline
 
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.report.best import best_rows
-from recall_risk.report.markdown import format_metric
+from recall_risk.report.markdown import format_value
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -36,29 +42,54 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+BASIC_TRACES = frozenset({"scatter", "bar", "pie"})
+"""The trace types of plotly.js's basic bundle."""
+BASIC_BUNDLE = "plotly-basic.min.js"
+_TRACES = re.compile(r"<!-- plotly traces: ([a-z0-9 ]*) -->")
+
+
 @cache
-def _plotly_js() -> str:
+def _plotly_js(basic: bool) -> str:
+    if basic:
+        asset = resources.files("recall_risk.report").joinpath("assets", BASIC_BUNDLE)
+        return asset.read_text(encoding="utf-8")
     return plotly.offline.get_plotlyjs()
 
 
+def uses_basic_bundle(fragments: Iterable[str]) -> bool:
+    """Whether the basic plotly.js bundle draws every figure in ``fragments``: each
+    ``Plotly.newPlot`` comes from :func:`figure_div` and uses only :data:`BASIC_TRACES`."""
+    text = "".join(fragments)
+    marked = _TRACES.findall(text)
+    if len(marked) != text.count("Plotly.newPlot("):
+        return False
+    return all(set(types.split()) <= BASIC_TRACES for types in marked)
+
+
 def figure_div(fig: go.Figure, div_id: str) -> str:
-    """A figure as a ``<div>`` plus its ``<script>``, without plotly.js (the page has it once)."""
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOT_CONFIG)
+    """A figure as a ``<div>`` plus its ``<script>``, without plotly.js (the page has it once),
+    after a comment naming its trace types (which bundle the page needs)."""
+    types = " ".join(sorted({str(trace.type) for trace in fig.data}))
+    div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOT_CONFIG)
+    return f"<!-- plotly traces: {types} -->\n{div}"
 
 
 def metrics_html_table(
-    rows: Mapping[str, Mapping[str, object]], exclude: Collection[str] = ()
+    rows: Mapping[str, Mapping[str, object]],
+    exclude: Collection[str] = (),
+    best: Mapping[str, set[str]] | None = None,
 ) -> str:
     """Metrics side by side: one column per run label, one row per metric, best cell marked
-    (never in the ``exclude`` columns)."""
-    best = best_rows(rows, exclude)
+    (``best``, default :func:`~recall_risk.report.best.best_rows` of ``rows``, never in the
+    ``exclude`` columns); returns and drawdowns in percent."""
+    best = best_rows(rows, exclude) if best is None else best
     head = "".join(f"<th>{esc(label)}</th>" for label in rows)
     body = []
     for metric in METRIC_NAMES:
         cells = []
         for label, metrics in rows.items():
             css = ' class="best"' if label in best.get(metric, ()) else ""
-            cells.append(f"<td{css}>{esc(format_metric(metrics.get(metric)))}</td>")
+            cells.append(f"<td{css}>{esc(format_value(metric, metrics.get(metric)))}</td>")
         body.append(f"<tr><th>{esc(metric)}</th>{''.join(cells)}</tr>")
     return (
         f'<table class="metrics"><thead><tr><th>metric</th>{head}</tr></thead>'
@@ -89,12 +120,13 @@ def page(
         sections: ``(plain-text heading, HTML body built by this package)``.
         extra_sections: ``(plain-text heading, trusted HTML fragment)`` appended at the end.
     """
+    basic = uses_basic_bundle(body for _, body in [*sections, *extra_sections])
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(title)}</title>",
         f"<style>{STYLE}</style>",
-        f'<script type="text/javascript">{_plotly_js()}</script>',
+        f'<script type="text/javascript">{_plotly_js(basic)}</script>',
         "</head><body>",
         f"<h1>{esc(title)}</h1>",
         *(f'<p class="meta">{esc(p)}</p>' for p in intro),

@@ -38,6 +38,24 @@ def format_metric(value: object) -> str:
     return str(value)
 
 
+PERCENT_METRICS = frozenset({"total_return", "cagr", "volatility", "max_drawdown", "alpha"})
+"""Metrics people read in percent (returns, drawdowns, annualised volatility); files keep the
+fraction."""
+
+
+def format_percent(value: object) -> str:
+    """A fraction as a percentage with 2 decimals (``0.8901`` -> ``89.01%``), ``-`` for None."""
+    if value is None or not isinstance(value, int | float) or isinstance(value, bool):
+        return format_metric(value)
+    return f"{value * 100:,.2f}%"
+
+
+def format_value(metric: str, value: object) -> str:
+    """``value`` of ``metric`` for a reader: :data:`PERCENT_METRICS` in percent, the rest as
+    :func:`format_metric`."""
+    return format_percent(value) if metric in PERCENT_METRICS else format_metric(value)
+
+
 def md_cell(text: object) -> str:
     """Text safe inside a Markdown table cell (and as plain Markdown text): no markup, one line."""
     out = html.escape(str(text), quote=False).replace("\\", "\\\\")
@@ -66,15 +84,17 @@ def metrics_md_table(
     rows: Mapping[str, Mapping[str, object]],
     first: str = "strategy",
     exclude: Collection[str] = (),
+    best: Mapping[str, set[str]] | None = None,
 ) -> str:
-    """Metrics side by side (one row per label); the best value per metric in bold, never in the
-    ``exclude`` rows."""
-    best = best_rows(rows, exclude)
+    """Metrics side by side (one row per label); the best value per metric in bold (``best``,
+    default :func:`~recall_risk.report.best.best_rows` of ``rows``, never in the ``exclude``
+    rows); returns and drawdowns in percent."""
+    best = best_rows(rows, exclude) if best is None else best
     body = []
     for label, metrics in rows.items():
         cells = [md_cell(label)]
         for metric in METRIC_NAMES:
-            text = format_metric(metrics.get(metric))
+            text = format_value(metric, metrics.get(metric))
             cells.append(f"**{text}**" if label in best.get(metric, ()) else text)
         body.append(cells)
     return md_table([first, *METRIC_NAMES], body)

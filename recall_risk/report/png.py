@@ -19,6 +19,7 @@ import pandas as pd
 from recall_risk.metrics import drawdown
 from recall_risk.report.events_table import event_rows
 from recall_risk.report.figures import BENCHMARK_COLOUR, COMPONENT_COLOURS, colours
+from recall_risk.report.labels import label_lanes
 from recall_risk.report.tables import BENCHMARK, SCORE_COLUMNS, all_runs
 from recall_risk.report.tearsheet import ROLLING_DAYS, returns_of, rolling_sharpe
 
@@ -28,6 +29,12 @@ if TYPE_CHECKING:
 
 def write_png(result: RunResult, path: Path) -> None:
     """Draw the run's overview chart into ``path`` (PNG)."""
+    png_figure(result).savefig(path, format="png", metadata={"Software": None})
+
+
+def png_figure(result: RunResult) -> Any:
+    """The overview chart as a matplotlib Figure (Agg canvas), event ids placed without overlap
+    (:mod:`.labels`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -53,9 +60,12 @@ def write_png(result: RunResult, path: Path) -> None:
     equity_ax.legend(loc="upper left", fontsize=8)
     equity_ax.grid(alpha=0.3)
     events = [e for e in event_rows(result) if e.scope == "in"]  # the axis is the bars' range
+    labels = []
     for i, ticker in enumerate(tickers):
         score_ax, price_ax = axes[1 + 2 * i], axes[2 + 2 * i]
-        _score_panel(score_ax, result.scores[ticker], [e for e in events if e.ticker == ticker])
+        mine = [e for e in events if e.ticker == ticker]
+        _score_panel(score_ax, result.scores[ticker], mine)
+        labels.append((score_ax, mine))
         score_ax.set_ylabel(f"risk {ticker}", fontsize=8)
         _price_panel(price_ax, result, ticker, palette)
     axes[1].legend(loc="upper left", fontsize=7, ncol=5)
@@ -67,12 +77,43 @@ def write_png(result: RunResult, path: Path) -> None:
     dd_ax.grid(alpha=0.3)
     dd_ax.tick_params(labelbottom=True)
     fig.subplots_adjust(left=0.07, right=0.98, top=0.97, bottom=0.04, hspace=0.18)
-    fig.savefig(path, format="png", metadata={"Software": None})
+    for ax, mine in labels:  # after the layout: labels are placed in pixels
+        _label_events(fig, ax, mine)
+    return fig
+
+
+LABEL_LANES = 6
+"""Rows of event ids in a score panel, from the top down."""
+
+
+def _label_events(fig: Any, ax: Any, events: list[Any]) -> None:
+    """Each event that moved the score labelled by id in the lowest free lane (none overlap;
+    an event without a free lane keeps its line, unlabelled)."""
+    moved = [e for e in events if e.magnitude > 0]  # a deliveries figure without a change
+    if not moved:
+        return
+    renderer = fig.canvas.get_renderer()
+    texts, starts, widths = [], [], []
+    for event in moved:
+        text = ax.text(
+            pd.Timestamp(event.announced), 0, f" {event.id}", fontsize=6, va="top", ha="left",
+            color="#333", transform=ax.get_xaxis_transform(),
+        )  # fmt: skip
+        box = text.get_window_extent(renderer)
+        texts.append(text)
+        starts.append(box.x0)
+        widths.append(box.width)
+    lanes = label_lanes(starts, widths, LABEL_LANES, gap=3.0)
+    for text, lane in zip(texts, lanes, strict=True):
+        if lane is None:
+            text.remove()
+        else:
+            text.set_y(0.99 - lane * 0.14)
 
 
 def _score_panel(ax: Any, scores: pd.DataFrame, events: list[Any]) -> None:
-    """The score (solid), its components (dashed) and each event: a line, and the id of each
-    event that moved the score."""
+    """The score (solid), its components (dashed) and each event as a line (the ids are placed
+    by :func:`_label_events` once the layout is fixed)."""
     for column in SCORE_COLUMNS:
         is_score = column == "score"
         ax.plot(
@@ -83,18 +124,10 @@ def _score_panel(ax: Any, scores: pd.DataFrame, events: list[Any]) -> None:
             ls="-" if is_score else "--",
             label=column,
         )
-    labelled = 0
     for event in events:
         day = pd.Timestamp(event.announced)
         moved = event.magnitude > 0  # a deliveries figure without a change moves nothing
         ax.axvline(day, color="#888" if moved else "#ccc", lw=0.6, alpha=0.7)
-        if moved:  # ids alternate between two heights so events days apart stay readable
-            y = 0.06 if labelled % 2 == 0 else 0.5
-            ax.text(
-                day, y, f"{event.id} ", rotation=90, fontsize=6, va="bottom", ha="right",
-                color="#333",
-            )  # fmt: skip
-            labelled += 1
     ax.set_ylim(0, 1.05)
     ax.grid(alpha=0.3)
 

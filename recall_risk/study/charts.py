@@ -102,6 +102,9 @@ def html_figure(results: Sequence[StudyResult]) -> object:
 
 
 def html_text(results: Sequence[StudyResult]) -> str:
-    """A self-contained HTML page of the CAR paths."""
+    """A self-contained HTML page of the CAR paths (plotly.js's basic bundle inlined, as in
+    report.html: :func:`recall_risk.report.html.page`)."""
+    from recall_risk.report.html import figure_div, page
+
     fig = html_figure(results)
-    return fig.to_html(include_plotlyjs=True, full_html=True, div_id="car-path")  # type: ignore[attr-defined]
+    return page("Event study: CAR paths", [], [("CAR paths", figure_div(fig, "car-path"))])  # type: ignore[arg-type]

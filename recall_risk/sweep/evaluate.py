@@ -69,6 +69,15 @@ class Evaluator(EvaluatorInputs):
                 self._bench[self.engine] = pd.Series(run.equity, index=run.dates, name="value")
         return self._bench[self.engine]
 
+    def hold_equity(self) -> pd.Series:
+        """The config's tickers held buy-and-hold over the window, with its broker (lots,
+        commission, slippage): what a strategy must beat on the same window."""
+        cls = resolve_strategy("buy_and_hold")
+        frames = self.frames({})
+        use_fast = self.engine == "fast" and len(frames) == 1
+        run = self._run("buy_and_hold", cls, frames, strategy_defaults(cls), {}, use_fast=use_fast)
+        return pd.Series(run.equity, index=run.dates, name="value")
+
     # -- points -------------------------------------------------------------------------
     def rows(self, points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Point values, the engine used, every metric and an error message ("" if none), for

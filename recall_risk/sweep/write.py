@@ -210,9 +210,17 @@ def _absolute_reference(reference: str, config: RunConfig) -> str:
     return f"{(base / module).resolve()}:{name}"
 
 
-def best_config(config: RunConfig, point: Mapping[str, Any], rank: int, spec: SweepSpec) -> dict:
+def best_config(
+    config: RunConfig,
+    point: Mapping[str, Any],
+    rank: int,
+    spec: SweepSpec,
+    prices_dir: str | Path | None = None,
+) -> dict:
     """A run config (as a mapping) of one point: its strategy entry with the point's parameters
-    and the score parameters in full; no sweep section."""
+    and the score parameters in full; no sweep section. ``prices_dir`` (the sweep's
+    ``--prices-dir``) is written in as ``source: csv`` with that folder, absolute, so the config
+    runs where the sweep ran."""
     name = str(point.get(STRATEGY_KEY, spec.strategies[0]))
     entry = next(s for s in config.strategies if s.name == name)
     overrides = {k: v for k, v in point.items() if k.startswith(SCORE_PREFIX)}
@@ -233,6 +241,9 @@ def best_config(config: RunConfig, point: Mapping[str, Any], rank: int, spec: Sw
     ]
     if overrides:
         doc["score"] = score_params_for(config.score, overrides).model_dump(mode="json")
+    if prices_dir is not None:
+        folder = Path(prices_dir).expanduser().resolve().as_posix()
+        doc["data"] = {**doc["data"], "source": "csv", "prices_dir": folder}
     return doc
 
 
@@ -242,8 +253,11 @@ def write_sweep(
     spec: SweepSpec,
     points: Sequence[Mapping[str, Any]],
     run: SweepRun,
+    prices_dir: str | Path | None = None,
 ) -> list[Path]:
     """Write every output of a sweep to ``out_dir`` (replaced as a whole); returns the files.
+
+    ``prices_dir`` is the sweep's ``--prices-dir``: the ``best/`` configs read the same folder.
 
     Raises:
         ConfigError: ``out_dir`` exists, is not empty and is not a previous sweep's folder.
@@ -272,7 +286,7 @@ def write_sweep(
             point = points[int(index)]
             name = str(point.get(STRATEGY_KEY, spec.strategies[0]))
             relative = f"best/{rank:02d}_{name}.yaml"
-            doc = best_config(config, point, rank, spec)
+            doc = best_config(config, point, rank, spec, prices_dir)
             header = f"# {doc['description']}\n# recall-risk run {relative}\n"
             text = header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
             (tmp / relative).write_text(text, encoding="utf-8")
