@@ -22,7 +22,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import empyrical
 import numpy as np
 import pandas as pd
 
@@ -81,11 +80,15 @@ def _rolling(returns: pd.Series, window: int, func: object) -> pd.Series:
 
 def rolling_sharpe(returns: pd.Series, window: int = ROLLING_DAYS) -> pd.Series:
     """Annualised Sharpe ratio over each trailing ``window`` days (NaN before a full window)."""
+    import empyrical  # imports yfinance: only when a tearsheet is drawn
+
     return _rolling(returns, window, empyrical.roll_sharpe_ratio)
 
 
 def rolling_volatility(returns: pd.Series, window: int = ROLLING_DAYS) -> pd.Series:
     """Annualised volatility over each trailing ``window`` days (NaN before a full window)."""
+    import empyrical
+
     return _rolling(returns, window, empyrical.roll_annual_volatility)
 
 
