@@ -194,7 +194,7 @@ for _param, _value in [
         )
         return run_argv(ws, f"num_param_{p}_{v.strip('.-')}.yaml", text)
 
-    case("number", f"param-{_param}-{_value}", f"strategies[0].params.{_param}")(_build)
+    case("number", f"param-{_param}-{_value}", "strategies[0].params", _param)(_build)
 
 for _key, _value in [
     ("recall_scale", ".inf"),
@@ -329,7 +329,7 @@ def _bomb_config(ws: Path, name: str, where: str, command: str = "run") -> list[
     elif where == "events":
         text = text.replace("events: xiaomi_su7", f"events: {alias}")
     elif where == "top":
-        text = defs + "\n" + f"{alias}\n"
+        text = defs + "\n" + f"bomb: {alias}\n"
     return run_argv(ws, name, text, command)
 
 
@@ -528,6 +528,7 @@ def _(ws):
     return ["events", "validate", str(path)]
 
 
+SPAN = ("--start", "2024-01-01", "--end", "2025-12-31")
 PRICE_ROWS = [
     ("2025-01-02", 10, 11, 9, 10.5, 100),
     ("2025-01-03", 10.5, 11, 10, 10.8, 200),
@@ -544,14 +545,14 @@ def _price_text(header: str = "Date,Open,High,Low,Close,Volume", rows=PRICE_ROWS
 def _(ws):
     path = write(ws, "acc_repeat.csv", _price_text("Date,Open,High,Low,Close,Volume,Close",
                                                    extra=",99"))
-    return ["score", "xiaomi_su7", "--calendar", str(path)]
+    return ["score", "xiaomi_su7", "--calendar", str(path), *SPAN]
 
 
 @case("accepted", "price-repeated-date-column-calendar", "Date")
 def _(ws):
     path = write(ws, "acc_repeat_date.csv", _price_text("Date,Open,High,Low,Close,Volume,Date",
                                                         extra=",2020-01-01"))
-    return ["score", "xiaomi_su7", "--calendar", str(path)]
+    return ["score", "xiaomi_su7", "--calendar", str(path), *SPAN]
 
 
 def _bad_price_folder(ws: Path, name: str, text: str) -> list[str]:
@@ -578,7 +579,8 @@ for _header in ["Date,Open,High,Low,Close,Volume,Close", "Date,Open,High,Low,Clo
 
 @case("accepted", "calendar-unsorted", "sort", names="unsorted.csv")
 def _(ws):
-    return ["score", "xiaomi_su7", "--calendar", str(TESTS_DATA / "prices_bad" / "unsorted.csv")]
+    return ["score", "xiaomi_su7", "--calendar", str(TESTS_DATA / "prices_bad" / "unsorted.csv"),
+            *SPAN]
 
 
 @case("accepted", "run-unsorted", "sort", names="1810.HK.csv")
@@ -746,7 +748,8 @@ for _name, _argv, _expect in [
                                 "2025-01-01"], "end"),
     ("score-bad-explain", ["score", "xiaomi_su7", "--explain", "soon"], "--explain"),
     ("score-unknown-set", ["score", "xiaomi_su8"], "xiaomi_su8"),
-    ("score-calendar-missing", ["score", "xiaomi_su7", "--calendar", "nope.csv"], "nope.csv"),
+    ("score-calendar-missing", ["score", "xiaomi_su7", "--calendar", "nope.csv", "--start",
+                                "2024-01-01", "--end", "2024-12-31"], "nope.csv"),
     ("score-params-missing", ["score", "xiaomi_su7", "--params", "nope.yaml"], "nope.yaml"),
     ("events-validate-missing", ["events", "validate", "nope.yaml"], "nope.yaml"),
     ("events-validate-txt", ["events", "validate", "README.md"], "README.md"),
@@ -769,6 +772,14 @@ def ws(tmp_path_factory, prices_dir) -> Path:
     prices.mkdir()
     for name in ("1810.HK.csv", "HSI.csv"):
         (prices / name).write_text((prices_dir / name).read_text(), encoding="utf-8")
+    # import what the commands import lazily (backtrader, the sweep, the study) once, outside
+    # the per-case time limit
+    import recall_risk.cli.walkforward_cmd  # noqa: F401
+    import recall_risk.report.compare_render  # noqa: F401
+    import recall_risk.runner  # noqa: F401
+    import recall_risk.study  # noqa: F401
+    import recall_risk.sweep.evaluate  # noqa: F401
+
     return root
 
 

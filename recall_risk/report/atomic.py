@@ -20,7 +20,11 @@ from recall_risk.errors import ConfigError
 
 
 def _check_replaceable(target: Path, marker: str) -> None:
-    if not target.exists():
+    try:
+        exists = target.exists()
+    except OSError as exc:  # a name too long for the file system, a loop of links, ...
+        raise _unwritable(target, exc, "") from None
+    if not exists:
         return
     if not target.is_dir():
         raise ConfigError(f"{target}: output path exists and is not a folder; choose another --out")
@@ -94,8 +98,10 @@ def _make_temp_dir(target: Path) -> Path:
 
 
 def _unwritable(target: Path, exc: OSError, where: str) -> ConfigError:
+    shown = str(target) if len(str(target)) <= 200 else str(target)[:197] + "..."
+    where = where if len(where) <= 200 else where[:197] + "...)"
     return ConfigError(
-        f"{target}: cannot create the output folder: {exc.strerror or exc}{where}; "
+        f"{shown}: cannot create the output folder: {exc.strerror or exc}{where}; "
         "choose a writable --out"
     )
 

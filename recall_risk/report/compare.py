@@ -8,6 +8,7 @@ one over 2024-2026. Reading is strict and every error names the file.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from recall_risk.calendar import iso_date
 from recall_risk.errors import ConfigError
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.report.best import best_rows
+from recall_risk.validation import describe
 
 BENCHMARK = "benchmark"
 
@@ -97,24 +100,59 @@ def read_metrics(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise _fail(
             path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except _NonFinite as exc:
+        raise _fail(path, f"holds {exc}, which is not a number JSON allows") from None
+    except RecursionError:
+        raise _fail(path, "nested too deeply to read") from None
     if not isinstance(doc, dict):
         raise _fail(path, f"top level is a {type(doc).__name__}, not an object")
     run = _require(doc, "run", dict, path, "")
     span = _require(run, "data_range", dict, path, "run.")
     for key in ("start", "end"):
         _require(span, key, str, path, "run.data_range.")
+    for key in ("start", "end"):
+        if iso_date(span[key]) is None:
+            raise _fail(path, f"field 'run.data_range.{key}' is {describe(span[key])}, not a date")
     strategies = _require(doc, "strategies", dict, path, "")
+    if not strategies:
+        raise _fail(path, "field 'strategies' is empty")
     for name, entry in strategies.items():
         if not isinstance(entry, dict):
             raise _fail(path, f"field 'strategies.{name}' is not an object")
-    if doc.get("benchmark") is not None and not isinstance(doc["benchmark"], dict):
-        raise _fail(path, "field 'benchmark' is neither an object nor null")
+        _check_metrics(entry, path, f"strategies.{name}")
+    if doc.get("benchmark") is not None:
+        if not isinstance(doc["benchmark"], dict):
+            raise _fail(path, "field 'benchmark' is neither an object nor null")
+        _check_metrics(doc["benchmark"], path, "benchmark")
     return doc
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> float:
+    raise _NonFinite(name)  # NaN, Infinity, -Infinity: Python's json accepts them, JSON does not
+
+
+def _check_metrics(entry: Mapping[str, Any], path: Path, where: str) -> None:
+    """Every metric a row shows is a finite number or null, and a row has at least one."""
+    known = [m for m in METRIC_NAMES if m in entry]
+    if not known:
+        raise _fail(path, f"field {where!r} holds none of the metrics ({', '.join(METRIC_NAMES)})")
+    for metric in known:
+        value = entry[metric]
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _fail(path, f"field '{where}.{metric}' is {describe(value)}, not a number")
+        if not math.isfinite(value) or abs(value) > 1e300:
+            raise _fail(path, f"field '{where}.{metric}' is {value!r}, not a finite number")
 
 
 def read_equity(path: Path) -> pd.DataFrame | None:
