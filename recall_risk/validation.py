@@ -24,7 +24,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-
 MAX_COUNT = 10**12
 """Largest whole count an input may hold (units, sales, vehicles, people, bars): well inside the
 integers a float64 holds exactly (2**53), so every engine computes with it exactly."""

@@ -27,7 +27,6 @@ from typing import Any
 
 import yaml
 
-
 MAX_DEPTH = 100
 """Deepest nesting of lists and mappings a file may use (configs and event files need under 10)."""
 

@@ -36,12 +36,12 @@ TESTS_DATA = Path(__file__).resolve().parent / "data"
 TIME_LIMIT_S = 5.0
 
 
-class _Hang(Exception):
+class _HangError(Exception):
     pass
 
 
-def _alarm(signum, frame):  # noqa: ARG001
-    raise _Hang(f"no answer within {TIME_LIMIT_S} s")
+def _alarm(signum, frame):
+    raise _HangError(f"no answer within {TIME_LIMIT_S} s")
 
 
 @dataclass
@@ -211,35 +211,82 @@ for _key, _value in [
     case("number", f"score-params-{_key}-{_value}", _key)(_build)
 
 _EVENT_NUMBERS = [
-    ("penalty_points-inf", "quality_ranking", "ranking: JD Power\n    placement: 3\n    "
-     "field_size: 10\n    penalty_points: .inf\n    segment_average: 100", "penalty_points"),
-    ("penalty_points-1e400", "quality_ranking", "ranking: JD Power\n    placement: 3\n    "
-     "field_size: 10\n    penalty_points: 1e400\n    segment_average: 100", "penalty_points"),
-    ("segment_average-inf", "quality_ranking", "ranking: JD Power\n    placement: 3\n    "
-     "field_size: 10\n    penalty_points: 120\n    segment_average: .inf", "segment_average"),
-    ("segment_average-1e400", "quality_ranking", "ranking: JD Power\n    placement: 3\n    "
-     "field_size: 10\n    penalty_points: 120\n    segment_average: 1e400", "segment_average"),
+    (
+        "penalty_points-inf",
+        "quality_ranking",
+        "ranking: JD Power\n    placement: 3\n    "
+        "field_size: 10\n    penalty_points: .inf\n    segment_average: 100",
+        "penalty_points",
+    ),
+    (
+        "penalty_points-1e400",
+        "quality_ranking",
+        "ranking: JD Power\n    placement: 3\n    "
+        "field_size: 10\n    penalty_points: 1e400\n    segment_average: 100",
+        "penalty_points",
+    ),
+    (
+        "segment_average-inf",
+        "quality_ranking",
+        "ranking: JD Power\n    placement: 3\n    "
+        "field_size: 10\n    penalty_points: 120\n    segment_average: .inf",
+        "segment_average",
+    ),
+    (
+        "segment_average-1e400",
+        "quality_ranking",
+        "ranking: JD Power\n    placement: 3\n    "
+        "field_size: 10\n    penalty_points: 120\n    segment_average: 1e400",
+        "segment_average",
+    ),
     ("orders-change-inf", "orders", "period: 2025-Q1\n    change: .inf", "change"),
     ("orders-change-1e400", "orders", "period: 2025-Q1\n    change: 1e400", "change"),
     ("orders-change-nan", "orders", "period: 2025-Q1\n    change: .nan", "change"),
-    ("deliveries-change-inf", "deliveries", "period: 2025-Q1\n    units: 10\n    change: .inf",
-     "change"),
-    ("deliveries-units-huge", "deliveries", "period: 2025-Q1\n    units: 10000000000000000000000",
-     "units"),
-    ("recall-units-huge", "recall", "units: 100000000000000000000000\n    "
-     "cumulative_sales: unknown", "units"),
-    ("recall-sales-huge", "recall", "units: 10\n    cumulative_sales: 100000000000000000000000",
-     "cumulative_sales"),
-    ("incident-fatalities-huge", "incident", "fatalities: 100000000000000000000000",
-     "fatalities"),
+    (
+        "deliveries-change-inf",
+        "deliveries",
+        "period: 2025-Q1\n    units: 10\n    change: .inf",
+        "change",
+    ),
+    (
+        "deliveries-units-huge",
+        "deliveries",
+        "period: 2025-Q1\n    units: 10000000000000000000000",
+        "units",
+    ),
+    (
+        "recall-units-huge",
+        "recall",
+        "units: 100000000000000000000000\n    cumulative_sales: unknown",
+        "units",
+    ),
+    (
+        "recall-sales-huge",
+        "recall",
+        "units: 10\n    cumulative_sales: 100000000000000000000000",
+        "cumulative_sales",
+    ),
+    ("incident-fatalities-huge", "incident", "fatalities: 100000000000000000000000", "fatalities"),
     ("incident-injuries-huge", "incident", "injuries: 100000000000000000000000", "injuries"),
     ("incident-severity-nan", "incident", "severity: .nan", "severity"),
-    ("ranking-placement-huge", "quality_ranking", "ranking: JD Power\n    placement: 3\n    "
-     "field_size: 100000000000000000000000", "field_size"),
-    ("investigation-vehicles-huge", "investigation", "action: PE\n    "
-     "vehicles: 100000000000000000000000", "vehicles"),
-    ("regulatory-amount-huge", "regulatory", "action: fine\n    authority: SAMR\n    "
-     "amount: 1e400\n    annual_revenue: 100", "amount"),
+    (
+        "ranking-placement-huge",
+        "quality_ranking",
+        "ranking: JD Power\n    placement: 3\n    field_size: 100000000000000000000000",
+        "field_size",
+    ),
+    (
+        "investigation-vehicles-huge",
+        "investigation",
+        "action: PE\n    vehicles: 100000000000000000000000",
+        "vehicles",
+    ),
+    (
+        "regulatory-amount-huge",
+        "regulatory",
+        "action: fine\n    authority: SAMR\n    amount: 1e400\n    annual_revenue: 100",
+        "amount",
+    ),
 ]
 for _name, _type, _fields, _expect in _EVENT_NUMBERS:
 
@@ -297,11 +344,18 @@ def _(ws):
 @case("number", "walkforward-folds-huge", "--folds")
 def _(ws):
     path = write_yaml(ws, "num_wf.yaml", sweep_config(ws))
-    return ["walkforward", str(path), "--folds", "100000000000000000000", "--out",
-            str(ws / "out" / "wf")]
+    return [
+        "walkforward",
+        str(path),
+        "--folds",
+        "100000000000000000000",
+        "--out",
+        str(ws / "out" / "wf"),
+    ]
 
 
 # ---------------------------------------------------------------- class: bomb
+
 
 def _bomb_config(ws: Path, name: str, where: str, command: str = "run") -> list[str]:
     defs, alias = bomb()
@@ -333,8 +387,16 @@ def _bomb_config(ws: Path, name: str, where: str, command: str = "run") -> list[
     return run_argv(ws, name, text, command)
 
 
-for _where in ["description", "params", "params-key", "score", "score-unknown", "tickers",
-               "events", "top"]:
+for _where in [
+    "description",
+    "params",
+    "params-key",
+    "score",
+    "score-unknown",
+    "tickers",
+    "events",
+    "top",
+]:
     case("bomb", f"run-{_where}", "alias")(
         lambda ws, w=_where: _bomb_config(ws, f"bomb_{w}.yaml", w)
     )
@@ -349,9 +411,14 @@ case("bomb", "walkforward-sweep", "alias")(
 
 def _bomb_events(ws: Path, name: str, field_text: str, command=("events", "validate")):
     defs, alias = bomb()
-    text = defs + "\n" + EVENTS_HEAD + (
-        "  - id: e1\n    type: incident\n    announced: 2025-04-01\n    severity: 0.3\n"
-        "    source: s\n" + field_text.format(alias=alias)
+    text = (
+        defs
+        + "\n"
+        + EVENTS_HEAD
+        + (
+            "  - id: e1\n    type: incident\n    announced: 2025-04-01\n    severity: 0.3\n"
+            "    source: s\n" + field_text.format(alias=alias)
+        )
     )
     path = write(ws, name, text)
     return [*command, str(path)]
@@ -373,7 +440,9 @@ case("bomb", "event-notes-show", "alias")(
 )
 case("bomb", "event-notes-study", "alias")(
     lambda ws: _bomb_events(
-        ws, "bomb_ev_study.yaml", "    notes: {alias}\n",
+        ws,
+        "bomb_ev_study.yaml",
+        "    notes: {alias}\n",
         ("study", "--prices-dir", str(ws / "prices")),
     )
 )
@@ -382,7 +451,9 @@ case("bomb", "event-notes-study", "alias")(
 @case("bomb", "score-params-weights", "alias")
 def _(ws):
     defs, alias = bomb()
-    path = write(ws, "bomb_params.yaml", defs.replace("a", "x") + f"\nweights: {alias.replace('a', 'x')}\n")
+    path = write(
+        ws, "bomb_params.yaml", defs.replace("a", "x") + f"\nweights: {alias.replace('a', 'x')}\n"
+    )
     return ["score", "xiaomi_su7", "--params", str(path)]
 
 
@@ -397,8 +468,15 @@ def _(ws):
 def _(ws):
     defs, alias = bomb()
     path = write(ws, "bomb_params3.yaml", f"{defs}\nhalf_life_days: {alias}\n")
-    return ["study", "xiaomi_su7", "--prices-dir", str(ws / "prices"), "--params", str(path),
-            "--against-score"]
+    return [
+        "study",
+        "xiaomi_su7",
+        "--prices-dir",
+        str(ws / "prices"),
+        "--params",
+        str(path),
+        "--against-score",
+    ]
 
 
 @case("bomb", "recursive-alias", "alias")
@@ -423,8 +501,9 @@ def _(ws):
 
 @case("limit", "sweep-name-5000", "name")
 def _(ws):
-    return run_argv(ws, "limit_sweep_name.yaml", sweep_config(ws) | {"name": "n" * 5000},
-                    "sweep")[:2]
+    return run_argv(ws, "limit_sweep_name.yaml", sweep_config(ws) | {"name": "n" * 5000}, "sweep")[
+        :2
+    ]
 
 
 @case("limit", "out-name-5000", "--out", names="nnnn")
@@ -441,11 +520,7 @@ def _deep_run(ws: Path, name: str, depth: int, where: str) -> str:
         "run": {"name": "r", "data_range": {"start": "2025-01-02", "end": "2025-03-31"}},
         "strategies": {"hold": {"sharpe": 1.0}},
     }
-    text = json.dumps(doc)
-    if where == "top":
-        text = deep
-    else:
-        text = text.replace('"sharpe": 1.0', f'"sharpe": {deep}')
+    text = deep if where == "top" else json.dumps(doc).replace('"sharpe": 1.0', f'"sharpe": {deep}')
     (folder / "metrics.json").write_text(text, encoding="utf-8")
     return str(folder)
 
@@ -462,7 +537,13 @@ def _(ws):
 
 @case("limit", "yaml-deep", "nested")
 def _(ws):
-    text = yaml.safe_dump(base_config(ws), sort_keys=False) + "description: " + "[" * 5000 + "]" * 5000 + "\n"
+    text = (
+        yaml.safe_dump(base_config(ws), sort_keys=False)
+        + "description: "
+        + "[" * 5000
+        + "]" * 5000
+        + "\n"
+    )
     return run_argv(ws, "limit_deep.yaml", text)
 
 
@@ -498,8 +579,13 @@ def _(ws):
 # ---------------------------------------------------------------- class: accepted
 
 
-for _name, _id in [("newline", '"a\\nb"'), ("tab", '"a\\tb"'), ("cr", '"a\\rb"'),
-                   ("nul", '"a\\0b"'), ("escape", '"a\\eb"')]:
+for _name, _id in [
+    ("newline", '"a\\nb"'),
+    ("tab", '"a\\tb"'),
+    ("cr", '"a\\rb"'),
+    ("nul", '"a\\0b"'),
+    ("escape", '"a\\eb"'),
+]:
 
     def _build(ws, n=_name, i=_id):
         body = f"  - id: {i}\n    type: incident\n    announced: 2025-04-01\n    severity: 0.3\n"
@@ -514,7 +600,7 @@ def _(ws):
     path = write(
         ws,
         "acc_id.csv",
-        'id,ticker,company,type,announced,severity,source\n'
+        "id,ticker,company,type,announced,severity,source\n"
         '"a\nb",1810.HK,Xiaomi,incident,2025-04-01,0.3,s\n',
     )
     return ["events", "validate", str(path)]
@@ -522,9 +608,15 @@ def _(ws):
 
 @case("accepted", "event-ticker-newline", "ticker")
 def _(ws):
-    path = write(ws, "acc_ticker.yaml", EVENTS_HEAD.replace("1810.HK", '"1810\\nHK"') + (
-        "  - id: e1\n    type: incident\n    announced: 2025-04-01\n    severity: 0.3\n"
-        "    source: s\n"))
+    path = write(
+        ws,
+        "acc_ticker.yaml",
+        EVENTS_HEAD.replace("1810.HK", '"1810\\nHK"')
+        + (
+            "  - id: e1\n    type: incident\n    announced: 2025-04-01\n    severity: 0.3\n"
+            "    source: s\n"
+        ),
+    )
     return ["events", "validate", str(path)]
 
 
@@ -543,15 +635,19 @@ def _price_text(header: str = "Date,Open,High,Low,Close,Volume", rows=PRICE_ROWS
 
 @case("accepted", "price-repeated-close-calendar", "Close")
 def _(ws):
-    path = write(ws, "acc_repeat.csv", _price_text("Date,Open,High,Low,Close,Volume,Close",
-                                                   extra=",99"))
+    path = write(
+        ws, "acc_repeat.csv", _price_text("Date,Open,High,Low,Close,Volume,Close", extra=",99")
+    )
     return ["score", "xiaomi_su7", "--calendar", str(path), *SPAN]
 
 
 @case("accepted", "price-repeated-date-column-calendar", "Date")
 def _(ws):
-    path = write(ws, "acc_repeat_date.csv", _price_text("Date,Open,High,Low,Close,Volume,Date",
-                                                        extra=",2020-01-01"))
+    path = write(
+        ws,
+        "acc_repeat_date.csv",
+        _price_text("Date,Open,High,Low,Close,Volume,Date", extra=",2020-01-01"),
+    )
     return ["score", "xiaomi_su7", "--calendar", str(path), *SPAN]
 
 
@@ -567,10 +663,18 @@ def _bad_price_folder(ws: Path, name: str, text: str) -> list[str]:
     return run_argv(ws, f"{name}.yaml", data)
 
 
-for _header in ["Date,Open,High,Low,Close,Volume,Close", "Date,Open,High,Low,Close,Volume,Open",
-                "Date,Open,High,Low,Close,Volume,Volume", "Date,Open,High,Low,Close,Volume,close"]:
-    case("accepted", f"price-repeated-{_header.rsplit(',', 1)[1]}", "1810.HK.csv",
-         names="1810.HK.csv")(
+for _header in [
+    "Date,Open,High,Low,Close,Volume,Close",
+    "Date,Open,High,Low,Close,Volume,Open",
+    "Date,Open,High,Low,Close,Volume,Volume",
+    "Date,Open,High,Low,Close,Volume,close",
+]:
+    case(
+        "accepted",
+        f"price-repeated-{_header.rsplit(',', 1)[1]}",
+        "1810.HK.csv",
+        names="1810.HK.csv",
+    )(
         lambda ws, h=_header: _bad_price_folder(
             ws, f"acc_rep_{h.rsplit(',', 1)[1]}", _price_text(h, extra=",99")
         )
@@ -579,8 +683,13 @@ for _header in ["Date,Open,High,Low,Close,Volume,Close", "Date,Open,High,Low,Clo
 
 @case("accepted", "calendar-unsorted", "sort", names="unsorted.csv")
 def _(ws):
-    return ["score", "xiaomi_su7", "--calendar", str(TESTS_DATA / "prices_bad" / "unsorted.csv"),
-            *SPAN]
+    return [
+        "score",
+        "xiaomi_su7",
+        "--calendar",
+        str(TESTS_DATA / "prices_bad" / "unsorted.csv"),
+        *SPAN,
+    ]
 
 
 @case("accepted", "run-unsorted", "sort", names="1810.HK.csv")
@@ -598,10 +707,20 @@ def _metrics_run(ws: Path, name: str, doc: dict | str) -> str:
 
 
 GOOD_DOC = {
-    "run": {"name": "good", "data_range": {"start": "2025-01-02", "end": "2025-03-31"},
-            "initial_cash": 100000.0},
-    "strategies": {"hold": {"final_value": 101000.0, "total_return": 0.01, "sharpe": 0.5,
-                            "max_drawdown": 0.1, "trades": 1}},
+    "run": {
+        "name": "good",
+        "data_range": {"start": "2025-01-02", "end": "2025-03-31"},
+        "initial_cash": 100000.0,
+    },
+    "strategies": {
+        "hold": {
+            "final_value": 101000.0,
+            "total_return": 0.01,
+            "sharpe": 0.5,
+            "max_drawdown": 0.1,
+            "trades": 1,
+        }
+    },
     "benchmark": None,
 }
 
@@ -620,8 +739,12 @@ for _name, _text in [
     ("no-strategies", json.dumps({**GOOD_DOC, "strategies": {}})),
     ("bool-metric", GOOD_DOC_TEXT.replace("NaN", "true")),
     ("huge-number", GOOD_DOC_TEXT.replace("NaN", "1e400")),
-    ("benchmark-nan", json.dumps({**GOOD_DOC, "benchmark": {"sharpe": 1}}).replace(
-        '"benchmark": {"sharpe": 1}', '"benchmark": {"sharpe": NaN}')),
+    (
+        "benchmark-nan",
+        json.dumps({**GOOD_DOC, "benchmark": {"sharpe": 1}}).replace(
+            '"benchmark": {"sharpe": 1}', '"benchmark": {"sharpe": NaN}'
+        ),
+    ),
     ("bad-date", json.dumps(GOOD_DOC).replace("2025-01-02", "yesterday")),
     ("cash-nan", json.dumps(GOOD_DOC).replace("100000.0", "NaN")),
 ]:
@@ -650,8 +773,13 @@ for _name, _range, _expect in [
 
     case("message", f"sweep-range-{_name}", f"sweep.grid.exit_above.{_expect}")(_build)
 
-for _wrong, _right in [("strategys", "strategies"), ("nmae", "name"), ("dta", "data"),
-                       ("brokr", "broker"), ("reprot", "report")]:
+for _wrong, _right in [
+    ("strategys", "strategies"),
+    ("nmae", "name"),
+    ("dta", "data"),
+    ("brokr", "broker"),
+    ("reprot", "report"),
+]:
 
     def _build(ws, w=_wrong, r=_right):
         data = base_config(ws)
@@ -722,13 +850,9 @@ for _name, _sweep in [
 # ---------------------------------------------------------------- class: events (committed)
 
 for _path in sorted((TESTS_DATA / "events_bad").iterdir()):
-    case("events", _path.stem, names=_path.name)(
-        lambda ws, p=_path: ["events", "validate", str(p)]
-    )
+    case("events", _path.stem, names=_path.name)(lambda ws, p=_path: ["events", "validate", str(p)])
 for _path in sorted((TESTS_DATA / "events_bad").iterdir())[:10]:
-    case("events", f"score-{_path.stem}", names=_path.name)(
-        lambda ws, p=_path: ["score", str(p)]
-    )
+    case("events", f"score-{_path.stem}", names=_path.name)(lambda ws, p=_path: ["score", str(p)])
 
 
 # ---------------------------------------------------------------- class: prices (committed)
@@ -744,12 +868,27 @@ for _path in sorted((TESTS_DATA / "prices_bad").glob("*.csv")):
 
 for _name, _argv, _expect in [
     ("score-bad-start", ["score", "xiaomi_su7", "--start", "2025-13-01"], "--start"),
-    ("score-end-before-start", ["score", "xiaomi_su7", "--start", "2025-02-01", "--end",
-                                "2025-01-01"], "end"),
+    (
+        "score-end-before-start",
+        ["score", "xiaomi_su7", "--start", "2025-02-01", "--end", "2025-01-01"],
+        "end",
+    ),
     ("score-bad-explain", ["score", "xiaomi_su7", "--explain", "soon"], "--explain"),
     ("score-unknown-set", ["score", "xiaomi_su8"], "xiaomi_su8"),
-    ("score-calendar-missing", ["score", "xiaomi_su7", "--calendar", "nope.csv", "--start",
-                                "2024-01-01", "--end", "2024-12-31"], "nope.csv"),
+    (
+        "score-calendar-missing",
+        [
+            "score",
+            "xiaomi_su7",
+            "--calendar",
+            "nope.csv",
+            "--start",
+            "2024-01-01",
+            "--end",
+            "2024-12-31",
+        ],
+        "nope.csv",
+    ),
     ("score-params-missing", ["score", "xiaomi_su7", "--params", "nope.yaml"], "nope.yaml"),
     ("events-validate-missing", ["events", "validate", "nope.yaml"], "nope.yaml"),
     ("events-validate-txt", ["events", "validate", "README.md"], "README.md"),
@@ -774,10 +913,10 @@ def ws(tmp_path_factory, prices_dir) -> Path:
         (prices / name).write_text((prices_dir / name).read_text(), encoding="utf-8")
     # import what the commands import lazily (backtrader, the sweep, the study) once, outside
     # the per-case time limit
-    import recall_risk.cli.walkforward_cmd  # noqa: F401
-    import recall_risk.report.compare_render  # noqa: F401
-    import recall_risk.runner  # noqa: F401
-    import recall_risk.study  # noqa: F401
+    import recall_risk.cli.walkforward_cmd
+    import recall_risk.report.compare_render
+    import recall_risk.runner
+    import recall_risk.study
     import recall_risk.sweep.evaluate  # noqa: F401
 
     return root

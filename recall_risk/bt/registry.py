@@ -7,8 +7,8 @@ Classes are loaded with importlib, never ``eval``.
 from __future__ import annotations
 
 import importlib
-import math
 import importlib.util
+import math
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -46,7 +46,7 @@ def _import_file(path: Path, where: str) -> ModuleType:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except BaseException as exc:  # noqa: BLE001 - sys.exit(), Ctrl-C raised by the file, ...
+    except BaseException as exc:
         # A strategy file's import must end normally: sys.exit(0) in it must not end the run
         # with "success" and nothing written, nor a KeyboardInterrupt it raises look like Ctrl-C.
         sys.modules.pop(name, None)
@@ -172,8 +172,11 @@ def number_problem(value: Any) -> str:
         return ""
     if isinstance(value, int):
         if abs(value) > MAX_COUNT:
-            return f"expected a whole number from {-MAX_COUNT:,} to {MAX_COUNT:,}, got {describe(value)}"
+            bound = f"{MAX_COUNT:,}"
+            return f"expected a whole number from -{bound} to {bound}, got {describe(value)}"
         return ""
     if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
-        return f"expected a finite number from {-MAX_MAGNITUDE:g} to {MAX_MAGNITUDE:g}, got {value!r}"
+        return (
+            f"expected a finite number from {-MAX_MAGNITUDE:g} to {MAX_MAGNITUDE:g}, got {value!r}"
+        )
     return ""

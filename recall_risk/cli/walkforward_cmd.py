@@ -20,6 +20,7 @@ from rich.table import Table
 
 from recall_risk.cli import options
 from recall_risk.cli.output import console
+from recall_risk.csvcells import safe_frame
 
 if TYPE_CHECKING:
     from recall_risk.walkforward import WalkForwardResult
@@ -244,7 +245,7 @@ def write_walkforward(result: WalkForwardResult, out_dir: Path) -> list[Path]:
         "warnings": result.warnings,
     }
     with atomic_dir(out_dir, marker=MARKER) as tmp:
-        result.table().to_csv(
+        safe_frame(result.table()).to_csv(
             tmp / "folds.csv", index=False, float_format="%.10g", lineterminator="\n"
         )
         (tmp / "folds.md").write_text(_markdown(result), encoding="utf-8")

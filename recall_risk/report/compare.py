@@ -105,7 +105,7 @@ def read_metrics(path: Path) -> dict[str, Any]:
         raise _fail(
             path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
-    except _NonFinite as exc:
+    except _NonFiniteError as exc:
         raise _fail(path, f"holds {exc}, which is not a number JSON allows") from None
     except RecursionError:
         raise _fail(path, "nested too deeply to read") from None
@@ -115,10 +115,10 @@ def read_metrics(path: Path) -> dict[str, Any]:
     span = _require(run, "data_range", dict, path, "run.")
     for key in ("start", "end"):
         _require(span, key, str, path, "run.data_range.")
+    strategies = _require(doc, "strategies", dict, path, "")
     for key in ("start", "end"):
         if iso_date(span[key]) is None:
             raise _fail(path, f"field 'run.data_range.{key}' is {describe(span[key])}, not a date")
-    strategies = _require(doc, "strategies", dict, path, "")
     if not strategies:
         raise _fail(path, "field 'strategies' is empty")
     for name, entry in strategies.items():
@@ -132,12 +132,13 @@ def read_metrics(path: Path) -> dict[str, Any]:
     return doc
 
 
-class _NonFinite(ValueError):
+class _NonFiniteError(ValueError):
     pass
 
 
 def _no_constant(name: str) -> float:
-    raise _NonFinite(name)  # NaN, Infinity, -Infinity: Python's json accepts them, JSON does not
+    # NaN, Infinity, -Infinity: Python's json reads them, JSON has no such numbers
+    raise _NonFiniteError(name)
 
 
 def _check_metrics(entry: Mapping[str, Any], path: Path, where: str) -> None:

@@ -52,9 +52,10 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     """Write ``frame`` as CSV (no index, 10 significant digits) atomically."""
-    atomic_write_text(
-        path, frame.to_csv(index=False, float_format=_FLOAT_FORMAT, lineterminator="\n")
-    )
+    from recall_risk.csvcells import safe_frame  # text cells a spreadsheet would run: neutralised
+
+    text = safe_frame(frame).to_csv(index=False, float_format=_FLOAT_FORMAT, lineterminator="\n")
+    atomic_write_text(path, text)
 
 
 def study_markdown(

@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from recall_risk.config import RunConfig
+from recall_risk.csvcells import safe_frame
 from recall_risk.report.atomic import atomic_dir
 from recall_risk.sweep.executors import SweepRun
 from recall_risk.sweep.ranking import FEASIBLE_COLUMN, RANK_COLUMN, rank_table, top_rows
@@ -223,7 +224,7 @@ def write_sweep(
     out_dir = Path(out_dir)
     names: list[str] = []
     with atomic_dir(out_dir, marker=MARKER) as tmp:
-        ranked.to_csv(tmp / "results.csv", index=False, lineterminator="\n")
+        safe_frame(ranked).to_csv(tmp / "results.csv", index=False, lineterminator="\n")
         names.append("results.csv")
         if has_parquet():
             ranked.to_parquet(tmp / "results.parquet", index=False)
