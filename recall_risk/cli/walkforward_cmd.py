@@ -181,26 +181,27 @@ def _json_value(value: Any) -> Any:
 
 
 def _markdown(result: WalkForwardResult) -> str:
-    from recall_risk.report.markdown import format_metric
+    from recall_risk.report.markdown import format_metric, md_cell
 
     table = result.table()
     shown = [c for c in table.columns if c not in ("candidates", "note")]
     lines = [
-        f"# {result.name}: walk-forward",
+        f"# {md_cell(result.name)}: walk-forward",
         "",
         f"{'Anchored' if result.anchored else 'Rolling'} folds, selection by `{result.metric}` "
         f"({'max' if result.maximize else 'min'}imised), {result.engine} engine.",
         "",
-        "| " + " | ".join(shown) + " |",
+        "| " + " | ".join(md_cell(c) for c in shown) + " |",
         "|" + "|".join("---" for _ in shown) + "|",
     ]
     for row in table.to_dict("records"):
-        lines.append("| " + " | ".join(format_metric(_json_value(row[c])) for c in shown) + " |")
+        cells = (md_cell(format_metric(_json_value(row[c]))) for c in shown)
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Stitched out-of-sample", "", "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {format_metric(v)} |" for k, v in result.stitched_metrics.items()]
-    notes = [f"- fold {r.fold.index}: {r.note}" for r in result.folds if r.note]
+    notes = [f"- fold {r.fold.index}: {md_cell(r.note)}" for r in result.folds if r.note]
     if result.warnings:
-        lines += ["", "## Warnings", "", *(f"- **{w}**" for w in result.warnings)]
+        lines += ["", "## Warnings", "", *(f"- **{md_cell(w)}**" for w in result.warnings)]
     elif notes:
         lines += ["", "## Notes", "", *notes]
     lines += [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,15 @@ def _check_metrics(entry: Mapping[str, Any], path: Path, where: str) -> None:
             raise _fail(path, f"field '{where}.{metric}' is {value!r}, not a finite number")
 
 
+def _recover(folder: Path) -> None:
+    """A run folder a killed ``run`` left moved aside is put back before it is read."""
+    from recall_risk.report.atomic import output_lock, recover_output
+
+    if folder.parent.is_dir() and os.access(folder.parent, os.W_OK | os.X_OK):
+        with output_lock(folder):
+            recover_output(folder)
+
+
 def read_equity(path: Path) -> pd.DataFrame | None:
     """A run's equity.csv (None if absent); a malformed file is an error naming it."""
     if not path.is_file():
@@ -182,6 +192,8 @@ def _labels(dirs: Sequence[Path]) -> list[str]:
 
 
 def _summary(folder: Path, label: str) -> RunSummary:
+    if not folder.is_dir():
+        _recover(folder)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such run folder")
     doc = read_metrics(folder / "metrics.json")
