@@ -50,13 +50,18 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     :func:`safe_cell`; numeric and date columns are the same objects, values unchanged."""
     out = frame.copy(deep=False)
     for position, dtype in enumerate(out.dtypes):
-        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
+        if _text(dtype):
             out.isetitem(position, out.iloc[:, position].map(safe_cell))
-    if pd.api.types.is_object_dtype(out.index.dtype):
+    if _text(out.index.dtype) and not isinstance(out.index, pd.MultiIndex):
         out.index = out.index.map(safe_cell)
-    if pd.api.types.is_object_dtype(out.columns.dtype):
+    if _text(out.columns.dtype) and not isinstance(out.columns, pd.MultiIndex):
         out.columns = out.columns.map(safe_cell)
     return out
+
+
+def _text(dtype: Any) -> bool:
+    """Whether a column of ``dtype`` may hold text (object or string; never numbers or dates)."""
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
 
 
 def restore_cell(text: str) -> str:
