@@ -170,6 +170,10 @@ class ReportConfig(StrictModel):
     risk_free: float = Field(default=0.0, ge=-0.1, le=0.5)
     thresholds: list[float] = Field(default_factory=lambda: [0.25, 0.5, 0.75])
     study: bool = False
+    # fewer round trips (a trading strategy) or events in range than these: figures marked
+    # with a dagger and never highlighted as best (recall_risk.evidence)
+    min_trades: int = Field(default=5, ge=0)
+    min_events: int = Field(default=3, ge=0)
 
     @field_validator("thresholds")
     @classmethod

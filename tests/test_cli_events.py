@@ -65,9 +65,9 @@ def test_show_table_without_rich(capsys, monkeypatch):
     code, out, _ = run(capsys, "events", "show", "xpeng")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("XPeng (9868.HK, benchmark ^HSI): 1 event from bundled:xpeng")
+    assert lines[0].startswith("XPeng (9868.HK, benchmark ^HSI): 2 events from bundled:xpeng")
     assert lines[1].split() == list(events_cmd._TABLE_HEADER)
-    assert "47,490 units" in lines[2]
+    assert "13,399 units" in lines[2] and "47,490 units" in lines[3]  # in order of announcement
 
 
 def test_show_json(capsys):

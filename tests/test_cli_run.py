@@ -25,6 +25,7 @@ REPORT_FILES = {
     "metrics.json",
     "metrics.csv",
     "equity.csv",
+    "returns.csv",
     "trades.csv",
     "score.csv",
     "summary.md",

@@ -181,6 +181,7 @@ def test_cli_run_writes_report(runs, capsys):
         "metrics.csv",
         "metrics.json",
         "report.html",
+        "returns.csv",
         "score.csv",
         "summary.md",
         "trades.csv",

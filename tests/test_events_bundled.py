@@ -1,8 +1,10 @@
-"""The bundled event sets agree with ``../shared/data/events/REFERENCE.md``.
+"""The bundled event sets agree with ``../shared/data/events/REFERENCE.md`` and the public
+reports cited in each event's ``source``.
 
-Only what the reference states is asserted: figures, dates, remedies, and its rule that
+Only what the sources state is asserted: figures, dates, remedies, and the rule that
 ``announced`` is the first day the market could know (a weekend event is known on the next
-trading day, so ``announced`` is never a Saturday or Sunday).
+trading day, so ``announced`` is never a Saturday or Sunday). Regulator probes are
+``investigation`` events, never ``incident`` ones.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from recall_risk.events import (
     Deliveries,
     EventSet,
     Incident,
+    Investigation,
     Orders,
     QualityRanking,
     Recall,
@@ -30,7 +33,25 @@ EXPECTED_SETS = {
     "byd": ("1211.HK", "^HSI"),
     "xpeng": ("9868.HK", "^HSI"),
     "li_auto": ("2015.HK", "^HSI"),
+    "nio": ("9866.HK", "^HSI"),
+    "geely": ("0175.HK", "^HSI"),
 }
+EVENT_COUNTS = {  # pinned so that a change of data is deliberate (see the commit that changes it)
+    "xiaomi_su7": 14,
+    "tesla": 13,
+    "byd": 2,
+    "xpeng": 2,
+    "li_auto": 3,
+    "nio": 2,
+    "geely": 1,
+}
+PROBE_WORDS = (
+    "NHTSA ODI",
+    "probe",
+    "preliminary evaluation",
+    "engineering analysis",
+    "recall query",
+)
 
 
 def first_weekday_on_or_after(day: date) -> date:
@@ -54,7 +75,7 @@ def sets() -> dict[str, EventSet]:
     return {name: load_events(name) for name in bundled_event_sets()}
 
 
-def test_the_five_sets_are_bundled():
+def test_the_sets_are_bundled():
     assert set(EXPECTED_SETS) <= set(bundled_event_sets())
     for name in EXPECTED_SETS:
         assert bundled_event_path(name).is_file()
@@ -73,6 +94,48 @@ def test_every_event_has_a_source(sets):
     for event_set in sets.values():
         for event in event_set:
             assert event.source.strip(), f"{event_set.source}: {event.id} has no source"
+
+
+def test_every_event_names_a_publication_or_address_and_every_set_is_counted(sets):
+    """A source names a publication, a regulator or an address, not a placeholder; the event
+    counts per set are pinned so that adding or dropping data is a deliberate change."""
+    assert {name: len(sets[name]) for name in EVENT_COUNTS} == EVENT_COUNTS
+    placeholders = {"unknown", "tbd", "todo", "n/a", "none", "test", "source"}
+    for event_set in sets.values():
+        for event in event_set:
+            text = event.source.strip().lower()
+            assert len(text) >= 6 and text not in placeholders, f"{event.id}: {event.source!r}"
+
+
+def test_regulator_probes_are_investigations(sets):
+    """An NHTSA defect probe is an ``investigation`` with its kind, never an ``incident``."""
+    for event_set in sets.values():
+        for event in event_set:
+            text = f"{event.source} {event.notes or ''}".lower()
+            looks_like_probe = any(word.lower() in text for word in PROBE_WORDS)
+            if isinstance(event, Incident):
+                assert not looks_like_probe, f"{event.id}: a probe typed as an incident"
+            if "nhtsa odi" in event.source.lower():
+                assert isinstance(event, Investigation), event.id
+
+
+@pytest.mark.parametrize(
+    ("action", "announced", "vehicles"),
+    [
+        ("PE", date(2021, 8, 16), 765_000),
+        ("EA", date(2022, 6, 9), 830_000),
+        ("RQ", date(2024, 4, 26), None),
+        ("PE", date(2024, 10, 18), 2_400_000),
+        ("PE", date(2025, 1, 7), 2_600_000),
+        ("PE", date(2025, 10, 9), 2_880_000),
+    ],
+)
+def test_tesla_probes(sets, action, announced, vehicles):
+    (probe,) = [
+        e for e in sets["tesla"] if isinstance(e, Investigation) and e.announced == announced
+    ]
+    assert (probe.action, probe.vehicles) == (action, vehicles)
+    assert probe.occurred is None or probe.occurred <= probe.announced
 
 
 def test_ids_are_unique_within_and_across_sets(sets):
@@ -178,6 +241,7 @@ def test_xiaomi_unconfirmed_april_deliveries_are_flagged(sets):
         ((362_758,), date(2023, 2, 16)),
         ((2_031_220,), date(2023, 12, 13)),
         ((1_610_105, 1_610_105 + 7_538), date(2024, 1, 5)),
+        ((2_193_869,), date(2024, 2, 2)),
     ],
 )
 def test_tesla_recalls(sets, units, reference_date):
@@ -186,10 +250,17 @@ def test_tesla_recalls(sets, units, reference_date):
     assert recall.remedy == "ota"
 
 
+def test_tesla_cybertruck_panel_recall(sets):
+    recall = recall_with_units(sets["tesla"], 46_096)
+    assert (recall.occurred, recall.announced) == (date(2025, 3, 18), date(2025, 3, 20))
+    assert recall.remedy == "physical" and recall.cumulative_sales == "unknown"
+
+
 def test_byd_recalls(sets):
     byd = sets["byd"]
-    steering = recall_with_units(byd, 97_000)
-    assert (steering.announced.year, steering.announced.month) == (2024, 9)
+    steering = recall_with_units(byd, 96_714)  # 87,762 + 8,952; the reference rounds to 97,000
+    assert steering.occurred == date(2024, 9, 29)  # SAMR published it on a Sunday
+    assert steering.announced == date(2024, 9, 30)
     assert steering.remedy == "physical"  # software + physical
     tang_yuan = recall_with_units(byd, 115_783)
     assert tang_yuan.announced == date(2025, 10, 17)
@@ -213,3 +284,22 @@ def test_li_auto_mega(sets):
     for event in li_auto:
         if isinstance(event, Incident):
             assert event.occurred == date(2025, 10, 23)
+    li_one = recall_with_units(li_auto, 10_469)
+    assert li_one.announced == date(2020, 11, 6) and li_one.cumulative_sales == "unknown"
+
+
+def test_recalls_before_the_hong_kong_listings(sets):
+    """Dated recalls that precede a stock's H-share prices: the study skips them, the score
+    keeps them."""
+    g3 = recall_with_units(sets["xpeng"], 13_399)
+    assert g3.announced == date(2021, 1, 29)
+    es8 = recall_with_units(sets["nio"], 4_803)
+    assert (es8.announced, es8.cumulative_sales) == (date(2019, 6, 27), 17_550)
+    et5 = recall_with_units(sets["nio"], 997)
+    assert et5.announced == date(2023, 1, 6) and "[U]" in (et5.notes or "")
+
+
+def test_geely_fuel_box_recall(sets):
+    recall = recall_with_units(sets["geely"], 55_018)
+    assert recall.announced == date(2012, 9, 28)
+    assert recall.cumulative_sales == "unknown"

@@ -102,6 +102,17 @@ def _committed_tree(dest: Path) -> None:
             shutil.copy2(source, target)
 
 
+def _dependencies_without_recall_risk(dest: Path) -> Path:
+    """A folder of links to this interpreter's site-packages entries, recall_risk's left out."""
+    dest.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        name = entry.name.lower().replace("-", "_")
+        if "recall_risk" in name or name.startswith("strategies") or name.endswith(".pth"):
+            continue
+        (dest / entry.name).symlink_to(entry)
+    return dest
+
+
 @pytest.fixture(scope="module", params=MODES)
 def installed(request, tmp_path_factory) -> tuple[str, Path, Path]:
     """(mode, copy of the repository, its virtualenv's bin folder) after installing the copy."""
@@ -119,10 +130,12 @@ def installed(request, tmp_path_factory) -> tuple[str, Path, Path]:
         text=True,
         check=True,
     ).stdout.strip()
-    # dependencies from this interpreter's site-packages (after the venv's own, so the copy
-    # installed below wins over any recall_risk installed here)
+    # dependencies from this interpreter's site-packages, without any recall_risk installed
+    # there: an editable install's finder sits after the path finder on sys.meta_path, so a
+    # recall_risk anywhere on sys.path (this venv's own, installed by the README's command)
+    # would shadow the copy installed below
     Path(purelib, "_recall_risk_test_deps.pth").write_text(
-        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
+        str(_dependencies_without_recall_risk(base / "deps")) + "\n", encoding="utf-8"
     )
     command = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
     command += ["--no-deps", "--no-build-isolation", "--no-index"]

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-BUNDLED_SETS = ["byd", "li_auto", "tesla", "xiaomi_su7", "xpeng"]
+BUNDLED_SETS = ["byd", "geely", "li_auto", "nio", "tesla", "xiaomi_su7", "xpeng"]
 _NOT_SOURCE = shutil.ignore_patterns(
     ".git",
     ".venv",

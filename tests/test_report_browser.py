@@ -70,7 +70,8 @@ def pages(prices_dir, tmp_path_factory) -> dict[str, Path]:
     return {"report": base / "run" / "report.html", "compare": base / "cmp" / "compare.html"}
 
 
-@pytest.mark.parametrize(("page", "figures"), [("report", 2), ("compare", 1)])
+# report: overview, tearsheet (drawdowns, rolling Sharpe/volatility, exposure), prices and trades
+@pytest.mark.parametrize(("page", "figures"), [("report", 3), ("compare", 1)])
 def test_figures_render_without_errors(pages, tmp_path, page, figures):
     done = _run_chromium(pages[page], tmp_path / "profile", "--dump-dom")
     assert done.returncode == 0, done.stderr[-2000:]
@@ -78,6 +79,11 @@ def test_figures_render_without_errors(pages, tmp_path, page, figures):
     assert dom.count('class="plot-container plotly"') == figures
     assert dom.count('class="main-svg"') >= 2 * figures  # plotly drew its SVG layers
     assert _console_errors(done.stderr) == []
+    if page == "report":  # the tearsheet, evidence and risk sections reached the rendered page
+        for heading in ("Weight of evidence", "Risk figures", "Tearsheet: returns per year"):
+            assert f"<h2>{heading}</h2>" in dom
+        assert "risk_exit †" in dom and "not recovered" in dom
+        assert 'class="best"' in dom  # still highlights, but never a column marked †
     assert '<script>alert("x")</script>' not in dom  # the event note stayed text
 
 

@@ -40,7 +40,8 @@ def test_html_has_no_injected_script(evil_report):
     assert 'alert("x")' not in text
     assert "<b>bold</b>" not in text
     # every script tag is ours: plotly.js plus one per figure
-    assert text.count("<script") == text.count("</script>") == 3
+    # plotly.js, then the overview, tearsheet and trades figures
+    assert text.count("<script") == text.count("</script>") == 4
     assert "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)" in text  # escaped in tables
     assert "id-&lt;/script&gt;&quot;x" in text
 
@@ -49,7 +50,7 @@ def test_strings_inside_figure_json_cannot_close_the_script(evil_report):
     text = (evil_report / "report.html").read_text(encoding="utf-8")
     scripts = re.findall(r"<script[^>]*>(.*?)</script>", text, flags=re.DOTALL)
     figures = [s for s in scripts if "Plotly.newPlot" in s]
-    assert len(figures) == 2
+    assert len(figures) == 3
     for script in figures:
         # plotly's JSON writes "<", ">" and "/" as \\u escapes: nothing can end the script early
         assert "</" not in script
@@ -77,7 +78,7 @@ def _tables(text: str) -> list[list[str]]:
 def test_summary_md_tables_are_not_broken(evil_report):
     text = (evil_report / "summary.md").read_text(encoding="utf-8")
     tables = _tables(text)
-    assert len(tables) == 2  # metrics, events
+    assert len(tables) == 4  # metrics, weight of evidence, risk figures, events
     for table in tables:
         cells = table[0].count(" | ")
         for line in table[2:]:

@@ -27,6 +27,7 @@ ALL_FILES = [
     "metrics.csv",
     "metrics.json",
     "report.html",
+    "returns.csv",
     "score.csv",
     "summary.md",
     "trades.csv",
@@ -186,7 +187,7 @@ def test_report_html_self_contained(report_dir):
     text = (report_dir / "report.html").read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
     assert "<script src" not in text and 'src="http' not in text
-    assert text.count("Plotly.newPlot") == 2
+    assert text.count("Plotly.newPlot") == 3  # overview, tearsheet, trades
     assert 'id="overview"' in text and 'id="trades"' in text
     assert '<td class="best">' in text
     assert "samr-2025-09-su7-l2" in text  # events are marked and listed
@@ -238,8 +239,12 @@ def test_best_cell_highlighted_in_html(report_dir):
     cells = re.findall(r"<td( class=\"best\")?>", row)
     best_columns = [header[i] for i, css in enumerate(cells) if css]
     runs = {**doc["strategies"], "benchmark ^HSI": doc["benchmark"]}
-    top = max(runs, key=lambda name: runs[name]["sharpe"])
-    assert best_columns == [top]
+    # a run on too few trades or events is marked † and never best (weight of evidence)
+    label = {name: f"{name} †" if runs[name]["evidence"]["thin"] else name for name in runs}
+    solid = [name for name in runs if not runs[name]["evidence"]["thin"]]
+    top = max(solid, key=lambda name: runs[name]["sharpe"])
+    assert best_columns == [label[top]]
+    assert sorted(label.values()) == sorted(header)
 
 
 def test_multi_ticker_without_benchmark_or_events(prices_dir, tmp_path):

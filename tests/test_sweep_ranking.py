@@ -85,3 +85,23 @@ def test_heatmap_shows_only_points_the_ranking_may_choose():
     best_cell = float(pd.DataFrame(grid).max().max())
     ranked = rank_table(table, base)
     assert best_cell == top_rows(ranked, 1)["sharpe"].iloc[0]
+
+
+def test_top_distinct_collapses_identical_results_with_a_count():
+    from recall_risk.sweep import TIED_COLUMN, top_distinct
+    from recall_risk.sweep.ranking import tied_text
+
+    table = pd.DataFrame(
+        {
+            "a": [1, 2, 3, 4, 5, 6],
+            "sharpe": [2.0, 2.0, 2.0, 1.0, 2.0, 0.5],
+            "max_drawdown": [0.1, 0.1, 0.1, 0.2, 0.3, 0.1],  # row 5: same sharpe, other result
+            "trades": pd.array([1, 1, 1, 2, 1, None], dtype="Int64"),
+            ERROR_COLUMN: [""] * 6,
+        }
+    )
+    best = top_distinct(rank_table(table, spec()), 3)
+    assert best["a"].tolist() == [1, 5, 4]  # the first point of each group stands for it
+    assert best[TIED_COLUMN].tolist() == [3, 1, 1]
+    assert best["rank"].tolist() == [1, 4, 5]
+    assert tied_text(10) == "×10 tied" and tied_text(1) == ""

@@ -20,7 +20,8 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def metrics_table(result: RunResult) -> Table:
-    """The run's metrics, one row per strategy plus the benchmark."""
+    """The run's metrics, one row per strategy plus the benchmark; † marks figures on too few
+    trades or events (:mod:`recall_risk.evidence`)."""
     from recall_risk.metrics import METRIC_NAMES
     from recall_risk.report.markdown import format_metric
 
@@ -29,7 +30,10 @@ def metrics_table(result: RunResult) -> Table:
     table.add_column("strategy")
     for name in METRIC_NAMES:
         table.add_column(name, justify="right")
-    rows = [(name, run.metrics) for name, run in result.strategies.items()]
+    from recall_risk.report.weight import marked, run_evidence
+
+    evidence = run_evidence(result)
+    rows = [(marked(name, evidence), run.metrics) for name, run in result.strategies.items()]
     if result.benchmark is not None:
         rows.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))
     for label, metrics in rows:

@@ -64,6 +64,14 @@ def _run(args: argparse.Namespace) -> int:
     written = write_report(result, out_dir, extra_sections=sections)
     out = console()
     out.print(metrics_table(result))
+    from recall_risk.cli.summary_tables import evidence_footnotes, evidence_table, risk_table
+    from recall_risk.report.weight import run_evidence
+
+    evidence = run_evidence(result)
+    out.print(evidence_table(result, evidence))
+    for note in evidence_footnotes(result, evidence):
+        out.print(note, markup=False, highlight=False)
+    out.print(risk_table(result))
     out.print(f"wrote {len(written)} files to {out_dir} in {time.perf_counter() - started:.1f} s")
     sys.stdout.flush()
     for note in run_notes(result):

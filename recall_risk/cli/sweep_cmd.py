@@ -41,8 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--force-scheduler",
         action="store_true",
-        help="use --scheduler/--workers even for a sweep small enough (under about 2 s of work) "
-        "to run faster in this process, which is what happens without this flag",
+        help="use --scheduler processes/local even for a sweep small enough (under about 2 s of "
+        "work) to run faster in this process, which is what happens without this flag; a "
+        "scheduler address (tcp://...) always distributes",
     )
     options.add_engine(parser)
     options.add_prices_dir(parser)
@@ -132,7 +133,7 @@ def _sweep(args: argparse.Namespace) -> int:
     bench = benchmark_series(config, data.benchmark)
     for warning in data_warnings(data.events, data.prices, bench):
         err.print(f"WARNING: {warning}", style="bold red", markup=False, highlight=False)
-    _print_top(out, run, spec)
+    _print_top(out, run, spec, config.report.min_trades)
     elapsed = time.perf_counter() - started
     out.print(
         f"{len(points)} backtests on {run.executor}; wrote {len(written)} files to {out_dir} "
@@ -142,27 +143,34 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_top(out: Console, run: SweepRun, spec: SweepSpec) -> None:
-    """The best few points as a table on stdout."""
+def _print_top(out: Console, run: SweepRun, spec: SweepSpec, config_min_trades: int) -> None:
+    """The best few distinct results as a table on stdout; ties collapsed with their count,
+    round trips below ``report.min_trades`` marked †."""
     from rich.table import Table
 
     from recall_risk.report.markdown import format_metric
-    from recall_risk.sweep.ranking import rank_table, top_rows
+    from recall_risk.sweep.ranking import TIED_COLUMN, rank_table, tied_text, top_distinct
 
     ranked = rank_table(run.table, spec)
-    best = top_rows(ranked, min(5, spec.top))
+    best = top_distinct(ranked, min(5, spec.top))
     metric = spec.metric
     table = Table(title=f"best by {metric}")
     columns = ["rank", *spec.keys, metric, "max_drawdown", "trades"]
     columns = list(dict.fromkeys(columns))
     for column in columns:
         table.add_column(column, justify="right")
+    table.add_column("ties", justify="right")
     for _, row in best.iterrows():
-        table.add_row(*(format_metric(_plain(row[c])) for c in columns))
+        cells = [format_metric(_plain(row[c])) for c in columns]
+        if int(_plain(row["trades"]) or 0) < config_min_trades:
+            cells[columns.index("trades")] += " †"
+        table.add_row(*cells, tied_text(int(row[TIED_COLUMN])))
     if best.empty:
         out.print("no point satisfies the constraints")
     else:
         out.print(table)
+        if any(int(_plain(t) or 0) < config_min_trades for t in best["trades"]):
+            out.print(f"† fewer than {config_min_trades} round trips (report.min_trades)")
 
 
 def _refuse_all_invalid(run: SweepRun) -> None:

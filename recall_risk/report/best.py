@@ -7,16 +7,20 @@ win; a metric where only one row has a value is still highlighted (it is the bes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from recall_risk.metrics import HIGHER_IS_BETTER
 
 
-def best_rows(rows: Mapping[str, Mapping[str, object]]) -> dict[str, set[str]]:
+def best_rows(
+    rows: Mapping[str, Mapping[str, object]], exclude: Collection[str] = ()
+) -> dict[str, set[str]]:
     """For each metric with a direction, the labels of the rows holding its best value.
 
     Args:
         rows: metrics by row label (``{"run/strategy": {"sharpe": 1.2, ...}}``).
+        exclude: labels never highlighted (figures on too little evidence,
+            :mod:`recall_risk.evidence`).
     """
     best: dict[str, set[str]] = {}
     for metric, higher in HIGHER_IS_BETTER.items():
@@ -25,7 +29,9 @@ def best_rows(rows: Mapping[str, Mapping[str, object]]) -> dict[str, set[str]]:
         values = {
             label: float(v)
             for label, m in rows.items()
-            if isinstance(v := m.get(metric), int | float) and not isinstance(v, bool)
+            if label not in exclude
+            and isinstance(v := m.get(metric), int | float)
+            and not isinstance(v, bool)
         }
         if not values:
             continue

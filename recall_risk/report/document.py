@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from recall_risk.evidence import BLOCK_DAYS, LEVEL, SAMPLES, SEED, Evidence, Interval
 from recall_risk.metrics import METRIC_NAMES
 
 if TYPE_CHECKING:
@@ -63,8 +64,27 @@ def strategy_entry(run: StrategyRun) -> dict[str, Any]:
     return entry
 
 
+def evidence_entry(evidence: Evidence) -> dict[str, Any]:
+    """The weight of evidence of one run as JSON (:mod:`recall_risk.evidence`)."""
+
+    def interval(i: Interval | None) -> dict[str, float] | None:
+        return None if i is None else {"point": i.point, "low": i.low, "high": i.high}
+
+    return {
+        "round_trips": evidence.round_trips,
+        "events": evidence.events,
+        "events_listed": evidence.events_listed,
+        "thin": evidence.thin,
+        "total_return_diff": interval(evidence.total_return_diff),
+        "sharpe_diff": interval(evidence.sharpe_diff),
+    }
+
+
 def metrics_document(result: RunResult) -> dict[str, Any]:
     """The whole ``metrics.json`` payload (not yet serialised)."""
+    from recall_risk.report.weight import run_evidence
+
+    evidence = run_evidence(result)
     meta = result.meta
     run = {
         "schema_version": SCHEMA_VERSION,
@@ -79,13 +99,21 @@ def metrics_document(result: RunResult) -> dict[str, Any]:
         "price_source": meta.get("price_source"),
         "zero_volume_bars": meta.get("zero_volume_bars"),
         "tickers": list(result.config.data.tickers),
+        "evidence": {
+            "level": LEVEL,
+            "block_days": BLOCK_DAYS,
+            "samples": SAMPLES,
+            "seed": SEED,
+            "reference": "buy_and_hold",
+        },
     }
     benchmark = None
     if result.benchmark is not None:
         benchmark = strategy_entry(result.benchmark)
         benchmark["ticker"] = result.config.data.benchmark
-    return {
-        "run": run,
-        "benchmark": benchmark,
-        "strategies": {name: strategy_entry(r) for name, r in result.strategies.items()},
-    }
+        benchmark["evidence"] = evidence_entry(evidence["benchmark"])
+    strategies = {}
+    for name, r in result.strategies.items():
+        strategies[name] = strategy_entry(r)
+        strategies[name]["evidence"] = evidence_entry(evidence[name])
+    return {"run": run, "benchmark": benchmark, "strategies": strategies}

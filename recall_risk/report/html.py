@@ -8,7 +8,7 @@ ids so the page is byte-identical for identical inputs.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 
 import plotly.graph_objects as go
@@ -46,9 +46,12 @@ def figure_div(fig: go.Figure, div_id: str) -> str:
     return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOT_CONFIG)
 
 
-def metrics_html_table(rows: Mapping[str, Mapping[str, object]]) -> str:
-    """Metrics side by side: one column per run label, one row per metric, best cell marked."""
-    best = best_rows(rows)
+def metrics_html_table(
+    rows: Mapping[str, Mapping[str, object]], exclude: Collection[str] = ()
+) -> str:
+    """Metrics side by side: one column per run label, one row per metric, best cell marked
+    (never in the ``exclude`` columns)."""
+    best = best_rows(rows, exclude)
     head = "".join(f"<th>{esc(label)}</th>" for label in rows)
     body = []
     for metric in METRIC_NAMES:

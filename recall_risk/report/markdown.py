@@ -8,13 +8,22 @@ links, and cells have ``|``, backticks and newlines neutralised so a note cannot
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.report.best import best_rows
 from recall_risk.report.events_table import SCOPE_NOTES, event_rows
 from recall_risk.report.tables import BENCHMARK, all_runs
+from recall_risk.report.weight import (
+    EVIDENCE_HEADERS,
+    evidence_notes,
+    evidence_rows,
+    marked,
+    plugin_table,
+    run_evidence,
+    thin_labels,
+)
 
 if TYPE_CHECKING:
     from recall_risk.runner import RunResult
@@ -53,9 +62,14 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def metrics_md_table(rows: Mapping[str, Mapping[str, object]], first: str = "strategy") -> str:
-    """Metrics side by side (one row per label); the best value per metric in bold."""
-    best = best_rows(rows)
+def metrics_md_table(
+    rows: Mapping[str, Mapping[str, object]],
+    first: str = "strategy",
+    exclude: Collection[str] = (),
+) -> str:
+    """Metrics side by side (one row per label); the best value per metric in bold, never in the
+    ``exclude`` rows."""
+    best = best_rows(rows, exclude)
     body = []
     for label, metrics in rows.items():
         cells = [md_cell(label)]
@@ -64,6 +78,25 @@ def metrics_md_table(rows: Mapping[str, Mapping[str, object]], first: str = "str
             cells.append(f"**{text}**" if label in best.get(metric, ()) else text)
         body.append(cells)
     return md_table([first, *METRIC_NAMES], body)
+
+
+def evidence_markdown(result: RunResult, evidence: dict) -> list[str]:
+    """The summary's "Weight of evidence" and "Risk figures" sections, as lines."""
+    lines = ["## Weight of evidence", ""]
+    body = [[md_cell(c) for c in row] for row in evidence_rows(evidence)]
+    lines += [md_table(list(EVIDENCE_HEADERS), body), ""]
+    lines += [*(f"- {md_cell(n)}" for n in evidence_notes(result, evidence)), ""]
+    headers, rows = plugin_table(result)
+    lines += ["## Risk figures", ""]
+    lines += [md_table([md_cell(h) for h in headers], [[md_cell(c) for c in r] for r in rows])]
+    lines += [
+        "",
+        "Drawdown avoided: buy-and-hold's maximum drawdown minus the strategy's, in points. Time "
+        "score ≥ t: share of bars with the score at or above t; exposure while ≥ t: the "
+        "strategy's mean invested fraction on those bars.",
+        "",
+    ]
+    return lines
 
 
 def render_summary(result: RunResult) -> str:
@@ -82,14 +115,23 @@ def render_summary(result: RunResult) -> str:
         "",
         "## Metrics",
         "",
-        "Best value per metric in bold; max_drawdown is a positive fraction.",
+        "Best value per metric in bold, never on a row marked † (too few trades or events: "
+        "see Weight of evidence); max_drawdown is a positive fraction.",
         "",
     ]
+    evidence = run_evidence(result)
     rows = {
-        (f"{BENCHMARK} ({config.data.benchmark})" if name == BENCHMARK else name): run.metrics
+        (
+            f"{BENCHMARK} ({config.data.benchmark})"
+            if name == BENCHMARK
+            else marked(name, evidence)
+        ): (run.metrics)
         for name, run in all_runs(result).items()
     }
-    lines += [metrics_md_table(rows), "", "## Strategies", ""]
+    thin = {marked(name, evidence) for name in thin_labels(evidence)}
+    lines += [metrics_md_table(rows, exclude=thin), ""]
+    lines += evidence_markdown(result, evidence)
+    lines += ["## Strategies", ""]
     for name, run in result.strategies.items():
         params = ", ".join(f"{k}={v}" for k, v in sorted(run.params.items())) or "defaults"
         lines.append(f"- {md_cell(name)}: {md_cell(run.strategy)} ({md_cell(params)})")

@@ -2,7 +2,8 @@
 
 Top to bottom: equity curves of every strategy and the benchmark; per ticker, its risk score and
 components with each event inside the bars marked and labelled by id, then its close with every
-strategy's fills (buys ▲, sells ▼); drawdowns last. Drawn on a bare
+strategy's fills (buys ▲, sells ▼); the rolling six-month Sharpe ratio (the tearsheet's); drawdowns
+last. Drawn on a bare
 :class:`matplotlib.figure.Figure` with an Agg canvas created here, so nothing touches pyplot's
 global backend (works headless, no import-time side effects, no state leaked to the caller). The
 PNG carries no timestamp metadata, so re-runs give identical bytes.
@@ -19,6 +20,7 @@ from recall_risk.metrics import drawdown
 from recall_risk.report.events_table import event_rows
 from recall_risk.report.figures import BENCHMARK_COLOUR, COMPONENT_COLOURS, colours
 from recall_risk.report.tables import BENCHMARK, SCORE_COLUMNS, all_runs
+from recall_risk.report.tearsheet import ROLLING_DAYS, returns_of, rolling_sharpe
 
 if TYPE_CHECKING:
     from recall_risk.runner import RunResult
@@ -32,10 +34,10 @@ def write_png(result: RunResult, path: Path) -> None:
     runs = all_runs(result)
     tickers = list(result.config.data.tickers)
     palette = colours(list(runs))
-    n_rows = 2 + 2 * len(tickers)
+    n_rows = 3 + 2 * len(tickers)
     fig = Figure(figsize=(12, 4 + 1.8 * n_rows), dpi=100)
     FigureCanvasAgg(fig)
-    ratios = [3, *([1.5, 1.2] * len(tickers)), 1.5]
+    ratios = [3, *([1.5, 1.2] * len(tickers)), 1.2, 1.5]
     axes = fig.subplots(n_rows, 1, sharex=True, gridspec_kw={"height_ratios": ratios})
     equity_ax, dd_ax = axes[0], axes[-1]
     for name, run in runs.items():
@@ -45,6 +47,8 @@ def write_png(result: RunResult, path: Path) -> None:
         equity_ax.plot(equity.index, equity.to_numpy(), label=label, color=colour, lw=1.2)
         dd = drawdown(equity, result.config.broker.cash)
         dd_ax.plot(dd.index, -dd.to_numpy(), color=colour, lw=1.0)
+        sharpe = rolling_sharpe(returns_of(equity, result.config.broker.cash))
+        axes[-2].plot(sharpe.index, sharpe.to_numpy(), color=colour, lw=1.0)
     equity_ax.set_title(f"{result.config.name}: portfolio value")
     equity_ax.legend(loc="upper left", fontsize=8)
     equity_ax.grid(alpha=0.3)
@@ -56,6 +60,9 @@ def write_png(result: RunResult, path: Path) -> None:
         _price_panel(price_ax, result, ticker, palette)
     axes[1].legend(loc="upper left", fontsize=7, ncol=5)
     axes[2].legend(loc="upper left", fontsize=7, ncol=4)
+    axes[-2].set_ylabel(f"Sharpe, rolling {ROLLING_DAYS} d", fontsize=8)
+    axes[-2].axhline(0.0, color="#888", lw=0.6)
+    axes[-2].grid(alpha=0.3)
     dd_ax.set_ylabel("drawdown")
     dd_ax.grid(alpha=0.3)
     dd_ax.tick_params(labelbottom=True)

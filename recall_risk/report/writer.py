@@ -13,6 +13,7 @@ from recall_risk.report.png import write_png
 from recall_risk.report.run_html import render_run_html
 from recall_risk.report.serialize import dumps_json, frame_to_csv
 from recall_risk.report.tables import equity_frame, metrics_frame, score_frame, trades_frame
+from recall_risk.report.tearsheet import returns_frame
 
 if TYPE_CHECKING:
     from recall_risk.runner import RunResult
@@ -33,7 +34,8 @@ def write_report(
 ) -> list[Path]:
     """Write the run report to ``out_dir``, replacing a previous report there atomically.
 
-    Files: metrics.json, metrics.csv, equity.csv, trades.csv, score.csv, summary.md and, unless
+    Files: metrics.json, metrics.csv, equity.csv, returns.csv (daily returns, the form empyrical,
+    quantstats and pyfolio read), trades.csv, score.csv, summary.md and, unless
     the config's ``report.html`` / ``report.png`` is false, report.html and equity.png.
 
     Args:
@@ -52,7 +54,9 @@ def write_report(
     with atomic_dir(out_dir, marker=MARKER) as tmp:
         _write_text(tmp / "metrics.json", dumps_json(metrics_document(result)))
         frame_to_csv(metrics_frame(result), tmp / "metrics.csv", index=False)
-        frame_to_csv(equity_frame(result), tmp / "equity.csv")
+        equity = equity_frame(result)
+        frame_to_csv(equity, tmp / "equity.csv")
+        frame_to_csv(returns_frame(equity, result.config.broker.cash), tmp / "returns.csv")
         frame_to_csv(trades_frame(result), tmp / "trades.csv", index=False)
         frame_to_csv(score_frame(result), tmp / "score.csv", index=False)
         _write_text(tmp / "summary.md", render_summary(result))

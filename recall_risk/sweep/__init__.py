@@ -12,7 +12,14 @@
 from recall_risk.sweep.data import SweepData, prepare_sweep_data
 from recall_risk.sweep.evaluate import Evaluator, evaluate_points
 from recall_risk.sweep.executors import ClusterUnavailableError, SweepRun, run_points
-from recall_risk.sweep.ranking import FEASIBLE_COLUMN, RANK_COLUMN, rank_table, top_rows
+from recall_risk.sweep.ranking import (
+    FEASIBLE_COLUMN,
+    RANK_COLUMN,
+    TIED_COLUMN,
+    rank_table,
+    top_distinct,
+    top_rows,
+)
 from recall_risk.sweep.spec import (
     MAX_POINTS,
     Constraint,
@@ -29,6 +36,7 @@ __all__ = [
     "FEASIBLE_COLUMN",
     "MAX_POINTS",
     "RANK_COLUMN",
+    "TIED_COLUMN",
     "ClusterUnavailableError",
     "Constraint",
     "Evaluator",
@@ -42,6 +50,7 @@ __all__ = [
     "result_columns",
     "run_points",
     "score_params_for",
+    "top_distinct",
     "top_rows",
     "write_sweep",
 ]

@@ -181,9 +181,10 @@ def run_points(
             scheduler address such as ``tcp://127.0.0.1:8786``.
         workers: processes for ``"processes"`` and ``"local"``.
         progress: called with (points done, points total) as batches finish.
-        force_scheduler: use ``scheduler`` even for a sweep so small that starting and feeding
-            workers costs more than it saves (by default such a sweep runs in this process and
-            :attr:`SweepRun.notes` says so; see :func:`estimated_seconds`).
+        force_scheduler: use ``"processes"`` or ``"local"`` even for a sweep so small that
+            starting and feeding workers costs more than it saves (by default such a sweep runs
+            in this process and :attr:`SweepRun.notes` says so; see :func:`estimated_seconds`).
+            A scheduler address always distributes: naming a running cluster is insisting.
 
     Raises:
         ConfigError: bad workers or scheduler; errors of :func:`evaluate_points`.
@@ -200,7 +201,7 @@ def run_points(
         check_scheduler(kind)
         if kind not in ("processes", "local") and not _has_dask():
             raise ConfigError(f"--scheduler {kind} needs Dask: pip install 'recall-risk[dask]'")
-        if not force_scheduler:
+        if not force_scheduler and kind in ("processes", "local"):
             seconds = estimated_seconds(job, plain)
             if seconds < MIN_DISTRIBUTED_S:
                 notes.append(

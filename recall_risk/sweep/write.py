@@ -24,7 +24,14 @@ from recall_risk.config import RunConfig
 from recall_risk.csvcells import safe_frame
 from recall_risk.report.atomic import atomic_dir
 from recall_risk.sweep.executors import SweepRun
-from recall_risk.sweep.ranking import FEASIBLE_COLUMN, RANK_COLUMN, rank_table, top_rows
+from recall_risk.sweep.ranking import (
+    FEASIBLE_COLUMN,
+    RANK_COLUMN,
+    TIED_COLUMN,
+    rank_table,
+    tied_text,
+    top_distinct,
+)
 from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, SweepSpec, score_params_for
 from recall_risk.sweep.table import ENGINE_COLUMN, ERROR_COLUMN
 
@@ -44,6 +51,14 @@ def _fmt(value: Any) -> str:
         number = float(value)
         return f"{number:,.2f}" if abs(number) >= 1000 else f"{number:.4g}"
     return str(value)
+
+
+def _thin(trades: Any, min_trades: int) -> bool:
+    """Whether a point's round trips are fewer than ``report.min_trades``."""
+    try:
+        return int(trades) < min_trades
+    except (TypeError, ValueError):
+        return False
 
 
 def top_markdown(ranked: pd.DataFrame, spec: SweepSpec, config: RunConfig, run: SweepRun) -> str:
@@ -71,7 +86,7 @@ def top_markdown(ranked: pd.DataFrame, spec: SweepSpec, config: RunConfig, run: 
     for note in run.notes:
         lines.append(f"> note: {md_cell(note)}")
         lines.append("")
-    best = top_rows(ranked, spec.top)
+    best = top_distinct(ranked, spec.top)
     if best.empty:
         lines.append("No point satisfies the constraints.")
         return "\n".join(lines) + "\n"
@@ -79,12 +94,26 @@ def top_markdown(ranked: pd.DataFrame, spec: SweepSpec, config: RunConfig, run: 
         dict.fromkeys([spec.metric, *(c.metric for c in spec.constraints), *_SHOWN_METRICS])
     )
     headers = ["rank", *spec.keys, *metrics]
-    lines.append("| " + " | ".join(md_cell(h) for h in headers) + " |")
-    lines.append("|" + "|".join("---:" for _ in headers) + "|")
+    lines.append("| " + " | ".join(md_cell(h) for h in [*headers, "ties"]) + " |")
+    lines.append("|" + "|".join("---:" for _ in [*headers, "ties"]) + "|")
     for _, row in best.iterrows():
-        cells = [md_cell(_fmt(row[h])) for h in headers]
+        cells = [md_cell(_fmt(row[h])) for h in headers] + [tied_text(int(row[TIED_COLUMN]))]
+        if "trades" in headers and _thin(row["trades"], config.report.min_trades):
+            cells[headers.index("trades")] += " †"
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    if any(_thin(t, config.report.min_trades) for t in best.get("trades", [])):
+        lines.append(
+            f"† fewer than {config.report.min_trades} round trips (report.min_trades): too few "
+            "trades to tell skill from luck."
+        )
+        lines.append("")
+    if (best[TIED_COLUMN] > 1).any():
+        lines.append(
+            "Points with identical results (every metric equal) are one row, shown by the first "
+            "point of the group; `×N tied` counts them (see results.csv for all)."
+        )
+        lines.append("")
     lines.append(
         "Ready-to-run configs of these points are in `best/` (`recall-risk run best/...`)."
     )
@@ -240,7 +269,7 @@ def write_sweep(
             write_heatmap_png(grid, spec, spec.heatmap, tmp / "heatmap.png")
             write_heatmap_html(grid, spec, spec.heatmap, config, tmp / "heatmap.html")
             names += ["heatmap.png", "heatmap.html"]
-        best = top_rows(ranked, spec.top)
+        best = top_distinct(ranked, spec.top)
         if not best.empty:
             (tmp / "best").mkdir()
         for index, row in best.iterrows():
