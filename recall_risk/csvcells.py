@@ -51,7 +51,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy(deep=False)
     for position, dtype in enumerate(out.dtypes):
         if _text(dtype):
-            out.isetitem(position, out.iloc[:, position].map(safe_cell))
+            column = out.iloc[:, position]
+            values = list(column)
+            cells = [safe_cell(v) for v in values]
+            if any(c is not v for c, v in zip(cells, values, strict=True)):
+                # only a column with something to quote is rebuilt, keeping its dtype (an object
+                # column of ints and floats must not become floats: 6125 stays 6125)
+                out.isetitem(position, pd.Series(cells, index=column.index, dtype=dtype))
     if _text(out.index.dtype) and not isinstance(out.index, pd.MultiIndex):
         out.index = out.index.map(safe_cell)
     if _text(out.columns.dtype) and not isinstance(out.columns, pd.MultiIndex):

@@ -213,6 +213,9 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
+_BOUND_KINDS = frozenset(
+    {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number"}
+)
 _NUMBER_KINDS = frozenset({"int_type", "float_type", "int_parsing", "float_parsing"})
 _NUMBER_TEXT = re.compile(r"^[\s\d.,_+-]+$")
 
@@ -236,7 +239,9 @@ def _value_message(errs: Sequence[Mapping[str, Any]], hint: str) -> str:
         if detail not in details:
             details.append(detail)
     message = " or ".join(details)
-    if not isinstance(value, Mapping | BaseModel) and describe(value) not in message:
+    # pydantic's bound messages name the bound, not the value ("greater than 0"): say both
+    shown = describe(value) not in message or bool(kinds & _BOUND_KINDS)
+    if not isinstance(value, Mapping | BaseModel) and shown:
         message += f"; got {describe(value)}"
     fix = _how_to_fix(kinds, value, errs)
     return message + (fix or (f" ({hint})" if hint else ""))
