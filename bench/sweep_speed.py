@@ -6,11 +6,12 @@ HSI, 487 bars). Measured side by side:
 1. per strategy the fast engine runs (buy_and_hold, risk_exit, risk_scaled, sma_cross,
    sma_cross_risk): backtrader on a seeded sample of a 2,000-point grid, one process, against the
    fast engine on the whole grid, in process (``run_points``: curves, the 13 metrics of every
-   point and the table included); the two are checked to agree on the sampled points;
-2. the 2,000-point risk-exit grid on a warm Dask LocalCluster of 1 and of 2 workers (client
+   point and the table included); the two are checked to agree on the sampled points; rates in
+   CPU time of this process (both run on one thread; the wall-clock ratio is printed beside);
+2. the 2,000-point risk-exit grid on warm Dask LocalClusters of 1 and of 2 workers (client
    connection, scatter, batches and gathering included; cluster start-up and the workers' first
    imports excluded: a warm-up run), forced onto Dask (``force_scheduler``) although a grid this
-   small runs in process by default;
+   small runs in process by default; wall time, the two clusters' runs alternating;
 3. a 50,000-point risk-exit grid in process and on Dask with 1 and 2 workers; every table is
    checked to be byte-identical to the in-process one;
 4. a 100,000-point ``recall-risk sweep`` of 1810.HK in a child process (the CLI, writing every
@@ -132,6 +133,18 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return best, result
 
 
+def cpu_timed(fn, repeat: int) -> tuple[float, float, object]:
+    """Best CPU time of this process and best wall time of ``repeat`` calls, and the last result
+    (in-process runs use one thread: on a shared machine CPU time is the fair clock)."""
+    best_cpu, best_wall, result = float("inf"), float("inf"), None
+    for _ in range(repeat):
+        cpu, wall = time.process_time(), time.perf_counter()
+        result = fn()
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+    return best_cpu, best_wall, result
+
+
 def burn(n: int) -> int:
     """Pure-Python CPU work: how much this machine lets two worker processes scale right now."""
     total = 0
@@ -144,36 +157,69 @@ def csv(run) -> str:
     return run.table.to_csv(index=False)
 
 
-def dask_rates(config, data, grids: dict[str, list], workers: int, repeat: int, refs: dict):
-    """Backtests per second of each grid on a warm LocalCluster of ``workers`` processes, and
-    the rate of 16 pure-CPU tasks on it (a calibration of the machine's free cores)."""
+def dask_rates(config, data, grids: dict[str, list], repeat: int, refs: dict):
+    """Backtests per second of each grid on warm LocalClusters of 1 and of 2 worker processes,
+    and the rate of 16 pure-CPU tasks on each (a calibration of the machine's free cores).
+
+    Both clusters stay up and the runs alternate (1, 2, 1, 2, ...), best of ``repeat`` each, so
+    that a change in the machine's other load hits both sides alike."""
     from distributed import Client, LocalCluster
 
-    rates = {}
-    with LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address="127.0.0.1:0",
-        silence_logs=logging.ERROR,
-    ) as cluster:
-        address = cluster.scheduler_address
+    clusters = {
+        workers: LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.ERROR,
+        )
+        for workers in (1, 2)
+    }
+    rates: dict[int, dict[str, float]] = {1: {}, 2: {}}
+    cpu: dict[int, dict[str, tuple[float, float]]] = {1: {}, 2: {}}
+    burns: dict[int, float] = {1: float("inf"), 2: float("inf")}
+    clients = {w: Client(c.scheduler_address) for w, c in clusters.items()}
+    try:
+        for cluster in clusters.values():  # warm-up: imports, first scores
+            for points in grids.values():
+                run_points(
+                    config, data, points[:64], scheduler=cluster.scheduler_address,
+                    force_scheduler=True,
+                )  # fmt: skip
         for label, points in grids.items():
-            run_points(config, data, points[:64], scheduler=address, force_scheduler=True)
-            seconds, run = timed(
-                lambda p=points: run_points(
-                    config, data, p, scheduler=address, force_scheduler=True
-                ),
-                repeat,
-            )
-            if csv(run) != refs[label]:
-                raise SystemExit(f"FAIL: {label} on {workers} worker(s) differs from in process")
-            rates[label] = len(points) / seconds
-        with Client(address) as client:
-            burn_s, _ = timed(
-                lambda: client.gather(client.map(burn, [300_000] * 16, pure=False)), repeat
-            )
-    return rates, 16 / burn_s
+            best = {1: float("inf"), 2: float("inf")}
+            for _ in range(repeat):
+                for workers, cluster in clusters.items():
+                    before = clients[workers].run(time.process_time)
+                    seconds, run = timed(
+                        lambda p=points, a=cluster.scheduler_address: run_points(
+                            config, data, p, scheduler=a, force_scheduler=True
+                        ),
+                        1,
+                    )
+                    if csv(run) != refs[label]:
+                        raise SystemExit(
+                            f"FAIL: {label} on {workers} worker(s) differs from in process"
+                        )
+                    after = clients[workers].run(time.process_time)
+                    used = [after[w] - before[w] for w in after]
+                    if seconds < best[workers]:
+                        best[workers] = seconds
+                        cpu[workers][label] = (sum(used), max(used))
+            for workers in clusters:
+                rates[workers][label] = len(points) / best[workers]
+        for _ in range(repeat):
+            for workers, client in clients.items():
+                burn_s, _ = timed(
+                    lambda c=client: c.gather(c.map(burn, [300_000] * 16, pure=False)), 1
+                )
+                burns[workers] = min(burns[workers], burn_s)
+    finally:
+        for client in clients.values():
+            client.close()
+        for cluster in clusters.values():
+            cluster.close()
+    return rates[1], rates[2], 16 / burns[1], 16 / burns[2], cpu
 
 
 def peak_rss_mb(points: int, prices_dir: Path) -> tuple[float, float]:
@@ -221,20 +267,25 @@ def main() -> int:
         f"data: 1810.HK {len(data.prices['1810.HK'])} bars vs ^HSI; {os.cpu_count()} CPUs; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"\n{'strategy':<16}{'bt/s':>8}{'fast/s':>10}{'ratio':>8}{'max |gap|':>11}")
+    print("\nbacktests per second of CPU time (one thread each; the wall-clock ratio beside it)")
+    print(f"{'strategy':<16}{'bt/s':>8}{'fast/s':>10}{'ratio':>8}{'wall':>8}{'max |gap|':>11}")
     ratios, refs, fast_rates = {}, {}, {}
     for name, points in grids.items():
         sample = random.Random(0).sample(points, args.bt_sample)
-        bt_s, bt_table = timed(
+        bt_cpu, bt_wall, bt_table = cpu_timed(
             lambda s=sample: evaluate_points(config, data, s, engine="backtrader"), 1
         )
         gap = (evaluate_points(config, data, sample)["final_value"] - bt_table["final_value"]).abs()
-        fast_s, run = timed(lambda p=points: run_points(config, data, p), args.repeat)
+        fast_cpu, fast_wall, run = cpu_timed(
+            lambda p=points: run_points(config, data, p), args.repeat
+        )
         refs[name] = csv(run)
-        rate_bt, rate_fast = len(sample) / bt_s, len(points) / fast_s
-        ratios[name], fast_rates[name] = rate_fast / rate_bt, rate_fast
+        rate_bt, rate_fast = len(sample) / bt_cpu, len(points) / fast_cpu
+        ratios[name], fast_rates[name] = rate_fast / rate_bt, len(points) / fast_wall
+        wall = (len(points) / fast_wall) / (len(sample) / bt_wall)
         print(
-            f"{name:<16}{rate_bt:>8.1f}{rate_fast:>10,.0f}{ratios[name]:>7,.0f}x{gap.max():>11.1e}"
+            f"{name:<16}{rate_bt:>8.1f}{rate_fast:>10,.0f}{ratios[name]:>7,.0f}x{wall:>7,.0f}x"
+            f"{gap.max():>11.1e}"
         )
     ok = min(ratios.values()) >= TARGET_FAST
     print(f"fast engine / backtrader, worst strategy: {min(ratios.values()):,.0f}x "
@@ -247,9 +298,9 @@ def main() -> int:
     dask_grids = {"2,000 risk_exit": grids["risk_exit"], f"{len(big):,} risk_exit": big}
     big_s, big_run = timed(lambda: run_points(config, data, big), 1)
     refs_dask = {"2,000 risk_exit": refs["risk_exit"], f"{len(big):,} risk_exit": csv(big_run)}
-    one, burn_1 = dask_rates(config, data, dask_grids, 1, args.repeat, refs_dask)
-    two, burn_2 = dask_rates(config, data, dask_grids, 2, args.repeat, refs_dask)
-    print(f"\n{'grid':<20}{'in process/s':>14}{'Dask 1/s':>10}{'Dask 2/s':>10}{'2 / 1':>8}")
+    one, two, burn_1, burn_2, cpu = dask_rates(config, data, dask_grids, args.repeat, refs_dask)
+    print("\nbacktests per second of wall time, Dask runs alternating 1 and 2 workers")
+    print(f"{'grid':<20}{'in process/s':>14}{'Dask 1/s':>10}{'Dask 2/s':>10}{'2 / 1':>8}")
     in_process = {
         "2,000 risk_exit": fast_rates["risk_exit"],
         f"{len(big):,} risk_exit": len(big) / big_s,
@@ -263,6 +314,12 @@ def main() -> int:
           f"(target >= {TARGET_WORKERS}x); tables byte-identical to in process")  # fmt: skip
     print(f"calibration, pure-CPU tasks 2 / 1:     {burn_2 / burn_1:.2f}x (what the machine's "
           f"free cores allow now; load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+    print("workers' CPU time in those runs (a diagnosis, not the target: wall time is)")
+    for label in dask_grids:
+        (one_cpu, _), (two_cpu, two_max) = cpu[1][label], cpu[2][label]
+        print(f"  {label:<18} 1 worker {one_cpu:.2f} s; 2 workers {two_cpu:.2f} s in all, "
+              f"{two_max:.2f} s the busier one: 1-worker CPU / busier worker's "
+              f"{one_cpu / two_max:.2f}x")  # fmt: skip
 
     rss, rss_s = peak_rss_mb(args.rss_points, args.prices_dir)
     print(f"\n{args.rss_points:,}-point `recall-risk sweep` (CLI, all outputs): peak RSS "

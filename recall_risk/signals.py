@@ -205,8 +205,8 @@ def affordable_units(
 
     Terminates by construction: a few single steps down from that estimate, then a bisection over
     the count of steps (the broker's check is monotone in the units: rounding is), so at most
-    ``4 + log2(estimate)`` checks whatever the cash (``1e300`` included), where stepping by one
-    unit would stop changing a float as large as ``1e15 / 1e-6``.
+    ``5 + ceil(log2(estimate))`` checks whatever the cash (``1e300`` included), where stepping by
+    one unit would stop changing a float as large as ``1e15 / 1e-6``.
 
     Raises:
         ValueError: cash or price not finite, a price <= 0, a bad ``lot_size``.

@@ -7,15 +7,8 @@ once give their equity curves as one 2-D array (bars × points, :func:`simulate_
 Strategies it does not know run on backtrader (see :func:`supports`).
 """
 
-from recall_risk.fast.engine import (
-    BatchResult,
-    Broker,
-    FastResult,
-    MarketArrays,
-    prepare,
-    simulate,
-    simulate_batch,
-)
+from recall_risk.fast.engine import BatchResult, Broker, FastResult, simulate, simulate_batch
+from recall_risk.fast.market import MarketArrays, prepare
 from recall_risk.fast.targets import FAST_STRATEGIES, check_params, supports
 
 __all__ = [

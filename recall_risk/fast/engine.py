@@ -22,56 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from recall_risk.fast.sma import exact_sma
+from recall_risk.fast.market import MarketArrays
 from recall_risk.fast.targets import Targets, check_params, from_bar, targets
 from recall_risk.signals import affordable_units, order_units
-
-
-@dataclass(frozen=True, eq=False)
-class MarketArrays:
-    """One ticker's bars as float arrays (and a cache of derived series such as SMAs)."""
-
-    ticker: str
-    dates: np.ndarray
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
-    close: np.ndarray
-    score: np.ndarray
-    _cache: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
-    _lists: dict[str, list[float]] = field(default_factory=dict, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.close)
-
-    def listed(self, column: str) -> list[float]:
-        """A price column as a list of Python floats (read bar by bar by the trades loop)."""
-        if column not in self._lists:
-            self._lists[column] = getattr(self, column).tolist()
-        return self._lists[column]
-
-    def sma(self, period: int) -> np.ndarray:
-        """Simple moving average of the close, bit for bit backtrader's (``math.fsum`` of each
-        window, divided), in time linear in the bars (see :mod:`recall_risk.fast.sma`)."""
-        key = ("sma", period)
-        if key not in self._cache:
-            self._cache[key] = exact_sma(self.close, period)
-        return self._cache[key]
-
-
-def prepare(frame: pd.DataFrame, ticker: str = "data0") -> MarketArrays:
-    """Arrays from a risk frame (prices plus a ``score`` column)."""
-    return MarketArrays(
-        ticker=ticker,
-        dates=frame.index.to_numpy(dtype="datetime64[D]"),
-        open=frame["open"].to_numpy(dtype=np.float64),
-        high=frame["high"].to_numpy(dtype=np.float64),
-        low=frame["low"].to_numpy(dtype=np.float64),
-        close=frame["close"].to_numpy(dtype=np.float64),
-        score=frame["score"].to_numpy(dtype=np.float64),
-    )
 
 
 @dataclass(frozen=True)
@@ -86,17 +40,33 @@ class FastResult:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """Many points' curves on the same bars: column j is point j.
+    """Many points' curves on the same bars: column j of :attr:`equity` is point j.
+
+    Points whose orders are the same (a sweep's neighbouring thresholds often flip the gate on
+    the same bars) are simulated once: their curves are one distinct column, shared.
 
     Attributes:
-        equity: portfolio value at every close, shape (bars, points), float64.
-        exposure: invested fraction at every close, same shape.
+        distinct_equity: portfolio value at every close of each distinct simulation, shape
+            (bars, distinct), float64.
+        distinct_exposure: invested fraction at every close, same shape.
+        column: each point's column of the distinct arrays, shape (points,).
         trade_pnls: each point's closed trades' net results.
     """
 
-    equity: np.ndarray
-    exposure: np.ndarray
+    distinct_equity: np.ndarray
+    distinct_exposure: np.ndarray
+    column: np.ndarray
     trade_pnls: list[list[float]]
+
+    @property
+    def equity(self) -> np.ndarray:
+        """Portfolio value at every close, shape (bars, points)."""
+        return self.distinct_equity[:, self.column]
+
+    @property
+    def exposure(self) -> np.ndarray:
+        """Invested fraction at every close, shape (bars, points)."""
+        return self.distinct_exposure[:, self.column]
 
 
 @dataclass(frozen=True)
@@ -120,27 +90,44 @@ class _Book:
     trade_pnls: list[float] = field(default_factory=list)
 
 
+_EXACT = 2.0**52
+"""Below this a float's floor is exact and the whole-share sizing takes its inline path."""
+
+
 def _trade(
-    market: MarketArrays, orders: Targets, broker: Broker, fractional: bool, book: _Book
+    market: MarketArrays,
+    orders: Sequence[tuple[int, float]],
+    broker: Broker,
+    fractional: bool,
+    book: _Book,
 ) -> None:
-    """Fill ``orders`` (decision bar, target weight) at the next opens, noting what changed."""
+    """Fill ``orders`` (decision bar, target weight) at the next opens, noting what changed.
+
+    Whole-share sizing is :func:`~recall_risk.signals.order_units` and
+    :func:`~recall_risk.signals.affordable_units` inlined for the usual case (a finite amount
+    below 2**52, a valid lot, the first estimate affordable), the same operations in the same
+    order; anything else calls them."""
     o, h, lo = market.listed("open"), market.listed("high"), market.listed("low")
     n = len(o)
     cash, slippage, commission = float(broker.cash), broker.slippage, broker.commission
     lot = 1 if fractional else broker.lot_size
+    inline = not fractional and (lot == 1 or (type(lot) is int and lot > 1))
+    slip_up, comm_up = 1.0 + slippage, 1.0 + commission
     position, avg_price, trade_pnl, trade_comm = 0, 0.0, 0.0, 0.0
     for decided, weight in orders:
         k = decided + 1
         if k >= n:
             break
         open_k = o[k]
-        unit_cost = open_k * (1.0 + slippage) * (1.0 + commission)
+        unit_cost = open_k * slip_up * comm_up
         value = cash + position * open_k
-        wanted = (
-            order_units(weight * value / unit_cost, fractional=fractional, lot_size=lot)
-            if weight > 0
-            else 0
-        )
+        wanted = 0
+        if weight > 0:
+            amount = weight * value / unit_cost
+            if inline and 0.0 <= amount < _EXACT:
+                wanted = math.floor(amount) if lot == 1 else math.floor(amount) // lot * lot
+            else:
+                wanted = order_units(amount, fractional=fractional, lot_size=lot)
         delta = wanted - position
         if delta < 0:
             size = -delta
@@ -158,11 +145,21 @@ def _trade(
                 book.trade_pnls.append(trade_pnl - trade_comm)
                 trade_pnl, trade_comm, avg_price = 0.0, 0.0, 0.0
         elif delta > 0:
-            price = open_k * (1.0 + slippage)
-            size = min(
-                delta,
-                affordable_units(cash, price, commission, fractional=fractional, lot_size=lot),
-            )
+            price = open_k * slip_up
+            affordable = -1
+            estimate = cash / (price * comm_up)
+            if inline and 0.0 <= estimate < _EXACT:
+                steps = math.floor(estimate) if lot == 1 else math.floor(estimate) // lot
+                units = steps * lot
+                if steps <= 0:
+                    affordable = 0
+                elif (cash - units * price) - units * price * commission >= 0:
+                    affordable = units
+            if affordable < 0:
+                affordable = affordable_units(
+                    cash, price, commission, fractional=fractional, lot_size=lot
+                )
+            size = min(delta, affordable)
             if size <= 0:
                 continue
             fill = price if slippage else open_k
@@ -275,6 +272,7 @@ def simulate_batch(
 
     Each of ``points`` holds every parameter (as for :func:`simulate`); column j of the result is
     exactly what :func:`simulate` gives for ``points[j]`` (equity, exposure, closed trades).
+    Points with the same orders are filled once (see :class:`BatchResult`).
 
     Raises:
         ValueError: as :func:`simulate`, for the first point that fails (check points first to
@@ -282,18 +280,47 @@ def simulate_batch(
     """
     if np.isnan(market.score).any():
         raise ValueError("the fast engine needs a score without NaN")
-    n, m = len(market), len(points)
-    positions = np.empty((n, m), order="F")
-    cash = np.empty((n, m), order="F")
+    books: dict[tuple[bool, tuple[tuple[int, float], ...]], int] = {}
+    distinct: list[_Book] = []
+    column = np.empty(len(points), dtype=np.intp)
     pnls: list[list[float]] = []
     for j, params in enumerate(points):
-        orders = _orders(strategy, market, params, trade_from)
-        book = _Book()
-        _trade(market, orders, broker, bool(params.get("fractional", False)), book)
-        _fill_columns(book, positions[:, j], cash[:, j], float(broker.cash))
-        pnls.append(book.trade_pnls)
-    equity, exposure = _curves(positions[trade_from:], cash[trade_from:], market.close[trade_from:])
-    return BatchResult(equity=equity, exposure=exposure, trade_pnls=pnls)
+        fractional = bool(params.get("fractional", False))
+        key = (fractional, tuple(_orders(strategy, market, params, trade_from)))
+        c = books.get(key)
+        if c is None:
+            c = books[key] = len(distinct)
+            book = _Book()
+            _trade(market, key[1], broker, fractional, book)
+            distinct.append(book)
+        column[j] = c
+        pnls.append(distinct[c].trade_pnls)
+    positions, cash = _step_columns(distinct, len(market), float(broker.cash), trade_from)
+    equity, exposure = _curves(positions, cash, market.close[trade_from:])
+    return BatchResult(equity, exposure, column, pnls)
+
+
+def _step_columns(
+    books: Sequence[_Book], bars: int, start_cash: float, trade_from: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The books' positions and cash from bar ``trade_from`` on, one column per book, shape
+    (bars - trade_from, books), Fortran order: each cell takes the values after the book's last
+    trading bar at or before it (the start's before any), gathered from a table of the books'
+    steps (values copied, never summed: the same bits as :func:`_fill_columns`)."""
+    ids = np.zeros((bars, len(books)), dtype=np.intp, order="F")
+    position_table, cash_table = [0.0], [start_cash]
+    for j, book in enumerate(books):
+        if book.bars:
+            first = len(position_table)
+            # trading bars are distinct and increasing: ids increase down the column
+            ids[book.bars, j] = np.arange(first, first + len(book.bars))
+            position_table.extend(book.positions)
+            cash_table.extend(book.cash)
+    np.maximum.accumulate(ids, axis=0, out=ids)
+    ids = ids[trade_from:]
+    positions = np.take(np.asarray(position_table, dtype=np.float64), ids)
+    cash = np.take(np.asarray(cash_table, dtype=np.float64), ids)
+    return np.asfortranarray(positions), np.asfortranarray(cash)
 
 
 def _fill(

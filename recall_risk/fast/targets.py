@@ -1,14 +1,15 @@
 """What the reference strategies decide, bar by bar, as ``(decision bar, target weight)`` pairs.
 
 The rules are those of :mod:`recall_risk.signals` (the backtrader strategies call the same ones):
-a :class:`~recall_risk.signals.HysteresisGate` becomes the bars at which it flips, found with
-``searchsorted`` on the bars above and below its thresholds; ``risk_scaled`` trades where
+a :class:`~recall_risk.signals.HysteresisGate` becomes the bars at which it flips, found by
+bisecting the bars above and below its thresholds; ``risk_scaled`` trades where
 :func:`~recall_risk.signals.rebalance_bars` says; SMA crosses compare
 :func:`~recall_risk.fast.sma.exact_sma` series. Nothing here simulates a portfolio.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -74,32 +75,54 @@ def gate_switches(
     Returns ``(bar, invested_after_bar)`` pairs, alternating and strictly increasing, the first
     an exit. Scores must be free of NaN.
     """
-    exits = np.flatnonzero(score >= exit_above)
+    return switches_between(
+        bars_at_or_above(score, exit_above), bars_below(score, reenter_below), start, min_days_out
+    )
+
+
+def bars_at_or_above(score: np.ndarray, threshold: float) -> list[int]:
+    """The bars whose score is at or above ``threshold`` (a gate's exits), in order."""
+    return np.flatnonzero(score >= threshold).tolist()
+
+
+def bars_below(score: np.ndarray, threshold: float) -> list[int]:
+    """The bars whose score is below ``threshold`` (a gate's re-entries), in order."""
+    return np.flatnonzero(score < threshold).tolist()
+
+
+def switches_between(
+    exits: list[int], entries: list[int], start: int, min_days_out: int
+) -> list[tuple[int, bool]]:
+    """:func:`gate_switches` from the sorted bars of exits and re-entries (bisected in Python:
+    a few scalar look-ups a point, where numpy's per-call overhead would dominate)."""
     switches: list[tuple[int, bool]] = []
-    k = int(np.searchsorted(exits, start))
-    if k == len(exits):
-        return switches
-    entries = np.flatnonzero(score < reenter_below)
+    wait = max(1, min_days_out)
+    k = bisect_left(exits, start)
     while k < len(exits):
-        out_bar = int(exits[k])
+        out_bar = exits[k]
         switches.append((out_bar, False))
-        k = int(np.searchsorted(entries, out_bar + max(1, min_days_out)))
+        k = bisect_left(entries, out_bar + wait)
         if k == len(entries):
             return switches
-        back = int(entries[k])
+        back = entries[k]
         switches.append((back, True))
-        k = int(np.searchsorted(exits, back + 1))
+        k = bisect_left(exits, back + 1)
     return switches
 
 
-def _gate(score: np.ndarray, start: int, p: Mapping[str, Any]) -> list[tuple[int, bool]]:
-    return gate_switches(score, start, p["exit_above"], p["reenter_below"], p["min_days_out"])
+def _gate(m: Market, start: int, p: Mapping[str, Any]) -> list[tuple[int, bool]]:
+    crossings = getattr(m, "crossings", None)
+    if crossings is None:
+        return gate_switches(m.score, start, p["exit_above"], p["reenter_below"], p["min_days_out"])
+    exits, entries = crossings(p["exit_above"], p["reenter_below"])
+    return switches_between(exits, entries, start, p["min_days_out"])
 
 
 def gate_series(score: np.ndarray, start: int, params: Mapping[str, Any]) -> np.ndarray:
     """Gate state after each bar (True = invested), from bar ``start`` on."""
     state = np.ones(len(score), dtype=bool)
-    switches = _gate(score, start, params)
+    p = params
+    switches = gate_switches(score, start, p["exit_above"], p["reenter_below"], p["min_days_out"])
     for i, (bar, invested) in enumerate(switches):
         end = switches[i + 1][0] if i + 1 < len(switches) else len(score)
         state[bar:end] = invested
@@ -124,7 +147,7 @@ def targets(strategy: str, m: Market, p: Mapping[str, Any]) -> Targets:
     if strategy == "risk_exit":
         if not n:
             return []
-        switches = _gate(m.score, 0, p)
+        switches = _gate(m, 0, p)
         first = [] if switches and switches[0][0] == 0 else [(0, weight)]
         return first + [(bar, weight if invested else 0.0) for bar, invested in switches]
     if strategy == "risk_scaled":

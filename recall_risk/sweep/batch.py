@@ -38,7 +38,8 @@ class Curve:
     key: WindowKey
     batch: tuple[np.ndarray, np.ndarray, int] | None = None
     """When the curve is column j of an engine's 2-D result: (equity, exposure, j), so that
-    :func:`batch_metrics` reads the engine's arrays without copying them."""
+    :func:`batch_metrics` reads the engine's arrays without copying them, and computes the
+    metrics of a column that several points share once."""
 
 
 class BenchmarkCache:
@@ -72,8 +73,8 @@ def batch_metrics(
     out = np.full((len(curves), len(METRIC_NAMES)), np.nan)
     for (key, _), indices in groups.items():
         members = [curves[i] for i in indices]
-        pnls = [c.trade_pnls for c in members]
-        values, exposure = _stacked(members)
+        values, exposure, pick, spread = _stacked(members)
+        pnls = [members[i].trade_pnls for i in pick]
         table = metrics_2d(
             values,
             start_cash=cash,
@@ -85,19 +86,27 @@ def batch_metrics(
             risk_free=risk_free,
         )
         # + 0.0: a flat curve's drawdown is 0.0, not -0.0 (results.csv writes floats with repr)
-        out[indices] = np.column_stack([table[name] for name in METRIC_NAMES]) + 0.0
+        distinct = np.column_stack([table[name] for name in METRIC_NAMES]) + 0.0
+        out[indices] = distinct[spread]
     return out
 
 
-def _stacked(members: Sequence[Curve]) -> tuple[np.ndarray, np.ndarray]:
-    """The members' equity and exposure as ``(bars, members)`` arrays: a slice of the engine's
-    own 2-D arrays when the members are its consecutive columns (no copy), else stacked with
-    each curve contiguous (the layout metrics_2d reduces)."""
+def _stacked(members: Sequence[Curve]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The members' distinct curves as ``(bars, curves)`` equity and exposure arrays, the member
+    behind each curve (``pick``) and each member's curve (``spread``).
+
+    Members that are columns of one engine result share its columns (points simulated once:
+    see :class:`~recall_risk.fast.BatchResult`): the distinct columns, a slice of the engine's
+    own arrays when they are consecutive (no copy). Others are stacked each curve contiguous
+    (the layout metrics_2d reduces). A column's metrics do not depend on the other columns of
+    the call, so sharing changes no bit."""
     first = members[0].batch
-    if first is not None and all(
-        c.batch is not None and c.batch[0] is first[0] and c.batch[2] == first[2] + k
-        for k, c in enumerate(members)
-    ):
-        cols = slice(first[2], first[2] + len(members))
-        return first[0][:, cols], first[1][:, cols]
-    return np.array([c.equity for c in members]).T, np.array([c.exposure for c in members]).T
+    if first is not None and all(c.batch is not None and c.batch[0] is first[0] for c in members):
+        cols = np.array([c.batch[2] for c in members], dtype=np.intp)  # type: ignore[index]
+        distinct, pick, spread = np.unique(cols, return_index=True, return_inverse=True)
+        lo, hi = int(distinct[0]), int(distinct[-1]) + 1
+        take: slice | np.ndarray = slice(lo, hi) if hi - lo == len(distinct) else distinct
+        return first[0][:, take], first[1][:, take], pick, spread
+    everyone = np.arange(len(members))
+    values = np.array([c.equity for c in members]).T
+    return values, np.array([c.exposure for c in members]).T, everyone, everyone

@@ -15,153 +15,37 @@ column says why and whose metrics are empty, with the same message on both engin
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from recall_risk.bt import risk_frame
 from recall_risk.bt.engine import run_backtest
-from recall_risk.bt.registry import (
-    INTERNAL_PARAMS,
-    check_params,
-    resolve_strategy,
-    strategy_defaults,
-)
-from recall_risk.config import RunConfig, StrategyConfig
-from recall_risk.errors import ConfigError, ScoreParamsError
-from recall_risk.fast import Broker, MarketArrays, prepare, simulate, simulate_batch, supports
-from recall_risk.fast import check_params as check_fast_params
-from recall_risk.lots import resolve_lots
+from recall_risk.bt.registry import check_params, resolve_strategy, strategy_defaults
+from recall_risk.config import RunConfig
+from recall_risk.fast import simulate, simulate_batch, supports
 from recall_risk.metrics import METRIC_NAMES, metric_rows
-from recall_risk.sweep.batch import (
-    BenchmarkCache,
-    Curve,
-    WindowKey,
-    batch_metrics,
-    window_key,
-)
+from recall_risk.sweep.batch import BenchmarkCache, Curve, batch_metrics, window_key
 from recall_risk.sweep.columns import BatchColumns
 from recall_risk.sweep.data import SweepData
-from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY, score_params_for
+from recall_risk.sweep.inputs import Engine, EvaluatorInputs
+from recall_risk.sweep.plans import _check_combination, _InvalidPointError, _Plan
+from recall_risk.sweep.spec import SCORE_PREFIX, STRATEGY_KEY
 from recall_risk.sweep.table import ENGINE_COLUMN, ERROR_COLUMN, point_keys_of, rows_to_frame
 
-Engine = Literal["fast", "backtrader"]
 METRICS_CHUNK = 512
 """Points whose metrics are computed in one 2-D call (bounds the arrays' memory)."""
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """A swept strategy entry, resolved once."""
-
-    name: str
-    reference: str
-    cls: type
-    params: dict[str, Any]
-    defaults: dict[str, Any]
-
-
-def _check_combination(reference: str, params: Mapping[str, Any], bars: int) -> None:
-    """The checks backtrader makes when a reference strategy starts (and the fast engine makes
-    with the same messages), run before either engine so that an invalid combination gives the
-    same row on both (raises ValueError)."""
-    weight = params.get("max_weight", 1.0)
-    if not 0.0 <= weight <= 1.0:
-        raise ValueError(f"target weight must be in [0, 1], got {weight}")
-    check_fast_params(reference, params, bars)
-
-
-class Evaluator:
+class Evaluator(EvaluatorInputs):
     """Runs points of one config on one data set, caching scores and the benchmark curve.
 
     One per sweep and process: its caches grow with the distinct score parameters it meets.
+    Its inputs (strategy entries, frames, markets, lots) are :class:`EvaluatorInputs`'.
     """
-
-    def __init__(
-        self,
-        config: RunConfig,
-        data: SweepData,
-        *,
-        engine: Engine = "fast",
-        start: date | None = None,
-        end: date | None = None,
-        strategy: str | None = None,
-    ) -> None:
-        if engine not in ("fast", "backtrader"):
-            raise ConfigError(f"engine must be 'fast' or 'backtrader', got {engine!r}")
-        self.config, self.data, self.engine = config, data, engine
-        self.start = pd.Timestamp(start) if start is not None else None
-        self.end = pd.Timestamp(end) if end is not None else None
-        self.where = str(config.source_path or "config")
-        self._entries: dict[str, _Entry] = {}
-        self._frames: dict[Any, dict[str, pd.DataFrame]] = {}
-        self._lots = resolve_lots(config.broker.lot_size, data.prices, where=self.where)
-        self._checked: set[tuple[str, tuple[tuple[str, type], ...]]] = set()
-        self._markets: dict[tuple[int, str], _Market] = {}
-        self._bench: dict[str, pd.Series | None] = {}
-        self._bench_cache: BenchmarkCache | None = None
-        self.default_strategy = strategy or _default_strategy(config)
-
-    # -- inputs ---------------------------------------------------------------------------
-    def entry(self, name: str) -> _Entry:
-        """The strategy entry called ``name``, its class and declared defaults."""
-        if name not in self._entries:
-            found = [s for s in self.config.strategies if s.name == name]
-            if not found:
-                names = ", ".join(s.name for s in self.config.strategies)
-                raise ConfigError(
-                    f"{self.where}: no strategy entry {name!r}; expected one of {names}"
-                )
-            self._entries[name] = _resolve_entry(found[0], self.config, self.where)
-        return self._entries[name]
-
-    def frames(self, overrides: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
-        """Risk frames up to the window's end, for the score parameters ``overrides`` (cached).
-
-        Bars before the window's start stay in: they warm a strategy up (its SMAs, its gate)
-        and are never traded (see :meth:`curves`). They were known at the window's start.
-        """
-        try:  # the usual numbers and strings: a tuple is a cheaper key than JSON text
-            key: Any = tuple(sorted(overrides.items()))
-            hash(key)
-        except TypeError:
-            key = json.dumps(dict(sorted(overrides.items())), sort_keys=True)
-        if key not in self._frames:
-            try:
-                params = score_params_for(
-                    self.config.score, dict(overrides), source=f"{self.where}: score"
-                )
-            except ScoreParamsError as exc:
-                raise ConfigError(str(exc)) from None
-            self._frames[key] = {
-                t: self._window(risk_frame(p, self.data.events.get(t), params), t, warm_up=True)
-                for t, p in self.data.prices.items()
-            }
-        return self._frames[key]
-
-    def _window(self, frame: pd.DataFrame, label: str, *, warm_up: bool = False) -> pd.DataFrame:
-        """``frame`` cut to the window (with the bars before it when ``warm_up``)."""
-        if self.start is None and self.end is None:
-            return frame
-        cut = frame.loc[self.start : self.end]
-        if len(cut) < 2:
-            raise ConfigError(
-                f"{self.where}: window {self.start} .. {self.end} holds {len(cut)} bars of "
-                f"{label} (data {frame.index[0].date()} .. {frame.index[-1].date()}); "
-                "need at least 2"
-            )
-        return frame.loc[: self.end] if warm_up else cut
-
-    def trade_from(self, frame: pd.DataFrame) -> int:
-        """The first bar of ``frame`` inside the window (0 without a window start)."""
-        if self.start is None:
-            return 0
-        return int(pd.DatetimeIndex(frame.index).searchsorted(self.start))
 
     def benchmark_equity(self) -> pd.Series | None:
         """The benchmark held buy-and-hold over the window, on this evaluator's engine."""
@@ -282,17 +166,18 @@ class Evaluator:
             )
         except ValueError:
             return [self._run_plan(plan) for plan in plans]
+        equity, exposure = result.distinct_equity, result.distinct_exposure
         return [
             Curve(
-                result.equity[:, j],
-                result.exposure[:, j],
+                equity[:, c],
+                exposure[:, c],
                 result.trade_pnls[j],
                 "fast",
                 market.dates,
                 market.key,
-                (result.equity, result.exposure, j),
+                (equity, exposure, c),
             )
-            for j in range(len(plans))
+            for j, c in enumerate(result.column.tolist())
         ]
 
     def curves(self, point: Mapping[str, Any]) -> tuple[pd.Series, pd.Series, list[float], str]:
@@ -374,15 +259,6 @@ class Evaluator:
             engine = "fast" if plan.market is not None else "backtrader"
             return _InvalidPointError(str(exc), engine)
 
-    def _broker(self, ticker: str) -> Broker:
-        """The fast engine's broker for ``ticker``."""
-        broker = self.config.broker
-        return Broker(broker.cash, broker.commission, broker.slippage, self.lots().get(ticker, 1))
-
-    def lots(self) -> dict[str, int]:
-        """Each ticker's board lot (``broker.lot_size``)."""
-        return self._lots
-
     def _run(
         self,
         reference: str,
@@ -444,70 +320,6 @@ class Evaluator:
             equity.index,
             window_key(equity.index),
         )
-
-    def _market(self, frame: pd.DataFrame, ticker: str) -> _Market:
-        """The fast engine's arrays of ``frame`` and its traded window (cached per frame)."""
-        key = (id(frame), ticker)
-        if key not in self._markets:
-            k = self.trade_from(frame)
-            dates = frame.index[k:]
-            self._markets[key] = _Market(prepare(frame, ticker), frame, k, dates, window_key(dates))
-        return self._markets[key]
-
-
-@dataclass(frozen=True, eq=False)
-class _Market:
-    """A frame prepared for the fast engine (the frame kept alive: its id is the cache key)."""
-
-    arrays: MarketArrays
-    frame: pd.DataFrame
-    trade_from: int
-    dates: pd.Index
-    key: WindowKey
-
-
-@dataclass(frozen=True, eq=False)
-class _Plan:
-    """A point resolved: its strategy, frames and parameters, and its fast market (or None:
-    it runs on backtrader)."""
-
-    reference: str
-    cls: type
-    frames: Mapping[str, pd.DataFrame]
-    full: dict[str, Any]
-    given: dict[str, Any]
-    market: _Market | None
-
-
-class _InvalidPointError(ValueError):
-    """A combination of parameters the strategy refuses, and the engine it was meant for."""
-
-    def __init__(self, message: str, engine: str) -> None:
-        super().__init__(message)
-        self.engine = engine
-
-
-def _default_strategy(config: RunConfig) -> str:
-    """The sweep section's strategy if it names one, else the config's only strategy."""
-    named = (config.sweep or {}).get("strategy")
-    if isinstance(named, str):
-        return named
-    return config.strategies[0].name
-
-
-def _resolve_entry(entry: StrategyConfig, config: RunConfig, where: str) -> _Entry:
-    base_dir = config.source_path.parent if config.source_path else None
-    cls = resolve_strategy(
-        entry.strategy, where=f"{where}: strategy {entry.name}", base_dir=base_dir
-    )
-    defaults = {k: v for k, v in strategy_defaults(cls).items() if k not in INTERNAL_PARAMS}
-    return _Entry(
-        name=entry.name,
-        reference=entry.strategy,
-        cls=cls,
-        params=dict(entry.params),
-        defaults=defaults,
-    )
 
 
 def evaluate_points(

@@ -123,13 +123,33 @@ def _score_key(point: Mapping[str, Any]) -> str:
     return json.dumps({k: v for k, v in sorted(point.items()) if k.startswith(SCORE_PREFIX)})
 
 
+def _score_keys(points: Sequence[Mapping[str, Any]]) -> list[str]:
+    """:func:`_score_key` of each point, the JSON text made once per distinct score setting."""
+    texts: dict[Any, str] = {}
+    keys = []
+    for point in points:
+        items = tuple(
+            sorted((k, type(v), v) for k, v in point.items() if k.startswith(SCORE_PREFIX))
+        )
+        try:
+            text = texts.get(items)
+        except TypeError:  # an unhashable value: no shortcut
+            keys.append(_score_key(point))
+            continue
+        if text is None:
+            text = texts[items] = _score_key(point)
+        keys.append(text)
+    return keys
+
+
 def make_batches(points: Sequence[Mapping[str, Any]], workers: int) -> list[list[int]]:
     """Point indices in batches: grouped by score parameters, about ``n / (workers × 8)`` each."""
     n = len(points)
     if n == 0:
         return []
     size = max(1, math.ceil(n / (max(1, workers) * TASKS_PER_WORKER)))
-    order = sorted(range(n), key=lambda i: (_score_key(points[i]), i))
+    keys = _score_keys(points)
+    order = sorted(range(n), key=keys.__getitem__)  # stable: point order within a setting
     return [order[i : i + size] for i in range(0, n, size)]
 
 
