@@ -5,10 +5,16 @@ A trading calendar is a sorted, duplicate-free, tz-naive ``DatetimeIndex`` of mi
 weekdays (:func:`weekday_calendar`, no holidays) or from the ``Date`` column of a price CSV
 (:func:`calendar_from_prices_csv`, the exchange's real trading days). :func:`as_trading_calendar`
 turns any sequence of dates into that canonical form.
+
+Two rules of a price CSV live here because every reader of one applies them (the calendar reader
+and :mod:`recall_risk.prices`): :func:`check_sorted_dates` (rows in date order: never re-sorted
+silently) and :func:`repeated_column` (a column named twice: pandas would rename the second
+``Close.1`` and the first would win silently).
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -84,11 +90,12 @@ def calendar_from_prices_csv(
     """The dates of a daily price CSV with a ``Date`` column, optionally cut to ``[start, end]``.
 
     Only the first ten characters of each cell (``YYYY-MM-DD``) are read, so timestamps with a
-    time or UTC offset give the exchange's local date. Rows may come in any order.
+    time or UTC offset give the exchange's local date. Rows must be in date order, as ``run``
+    requires (:func:`check_sorted_dates`).
 
     Raises:
-        PriceDataError: the file cannot be read, has no ``Date`` column, holds a bad or repeated
-            date.
+        PriceDataError: the file cannot be read, has no ``Date`` column or a column twice, holds
+            a bad, unsorted or repeated date.
         ConfigError: a bound is not a date, or ``end`` is before ``start``.
     """
     first = None if start is None else parse_date(start, what="start")
@@ -102,9 +109,49 @@ def calendar_from_prices_csv(
     return days.as_unit(_UNIT)
 
 
+def repeated_column(path: Path) -> str | None:
+    """The first column name that a CSV's header line holds twice (case and surrounding spaces
+    ignored), or None; an unreadable file gives None (the reader that follows says why)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    seen: set[str] = set()
+    for cell in header:
+        key = " ".join(cell.split()).lower()
+        if key and key in seen:
+            return cell.strip()
+        seen.add(key)
+    return None
+
+
+def check_sorted_dates(days: pd.DatetimeIndex, name: str) -> None:
+    """Price rows must come in date order: the one rule of ``run``, ``score --calendar`` and
+    every price reader (a file out of order is more likely a bad merge than a choice).
+
+    Raises:
+        PriceDataError: naming the first date that comes after a later one.
+    """
+    if days.is_monotonic_increasing:
+        return
+    values = days.asi8
+    position = int((values[1:] < values[:-1]).argmax()) + 1
+    raise PriceDataError(
+        f"{name}: dates are not sorted ascending: {days[position].strftime('%Y-%m-%d')} comes "
+        f"after {days[position - 1].strftime('%Y-%m-%d')}; sort the rows by date"
+    )
+
+
 def _read_price_dates(path: Path) -> pd.DatetimeIndex:
-    """All dates of a price CSV's ``Date`` column, sorted, checked for bad or repeated dates."""
+    """All dates of a price CSV's ``Date`` column, checked for bad, unsorted or repeated dates."""
     name = str(path)
+    repeated = repeated_column(path)
+    if repeated is not None:
+        raise PriceDataError(
+            f"{name}: column {repeated!r} appears twice in the header; expected one of each "
+            "(Date,Open,High,Low,Close[,Adj Close],Volume)"
+        )
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
@@ -125,7 +172,8 @@ def _read_price_dates(path: Path) -> pd.DatetimeIndex:
         raise PriceDataError(
             f"{name}: row {row + 2}: bad Date {frame['Date'].iloc[row]!r}; expected YYYY-MM-DD"
         )
-    days = pd.DatetimeIndex(parsed, name=CALENDAR_NAME).sort_values()
+    days = pd.DatetimeIndex(parsed, name=CALENDAR_NAME)
+    check_sorted_dates(days, name)
     repeated = days[days.duplicated()]
     if len(repeated):
         raise PriceDataError(

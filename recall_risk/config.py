@@ -23,7 +23,7 @@ from recall_risk.config_checks import check_references
 from recall_risk.errors import ConfigError
 from recall_risk.events import is_event_path
 from recall_risk.lots import MAX_LOT
-from recall_risk.validation import StrictModel, format_validation_error, not_utf8
+from recall_risk.validation import MAX_MONEY, StrictModel, format_validation_error, not_utf8
 from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
 __all__ = [
@@ -38,6 +38,9 @@ __all__ = [
     "load_config",
 ]
 
+MAX_NAME_LENGTH = 100
+"""Longest run or strategy name: it becomes a folder name (most file systems stop at 255 bytes,
+and the sweep and walk-forward folders add a suffix)."""
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _EVENTS_EXPECTED = (
     "expected a bundled event set name (such as xiaomi_su7), a path to a .yaml/.csv file, "
@@ -47,6 +50,11 @@ _EVENTS_EXPECTED = (
 
 def _check_name(value: Any) -> Any:
     """Run and strategy names become folder and column names: keep them plain."""
+    if isinstance(value, str) and len(value) > MAX_NAME_LENGTH:
+        raise ValueError(
+            f"expected a name of at most {MAX_NAME_LENGTH} characters (it is used in file and "
+            f"column names), got {len(value):,} characters"
+        )
     if isinstance(value, str) and not _NAME_RE.fullmatch(value):
         raise ValueError(
             "expected a name of letters, digits, '_', '.' or '-' that starts with a letter or "
@@ -120,9 +128,9 @@ class DataConfig(StrictModel):
 class BrokerConfig(StrictModel):
     """Simulated broker. Strict types: ``cash: "1e5"`` is a mistake, not a number."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, allow_inf_nan=False)
 
-    cash: float = Field(default=100_000.0, gt=0)
+    cash: float = Field(default=100_000.0, gt=0, le=MAX_MONEY)
     commission: float = Field(default=0.001, ge=0, lt=0.1)
     slippage: float = Field(default=0.0, ge=0, lt=0.1)
     lot_size: int | dict[str, int] | Literal["board"] = 1
@@ -155,7 +163,7 @@ class StrategyConfig(StrictModel):
 class ReportConfig(StrictModel):
     """What to write besides metrics and CSVs. Strict types: ``html: 'yes'`` is refused."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, allow_inf_nan=False)
 
     html: bool = True
     png: bool = True

@@ -24,6 +24,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+MAX_COUNT = 10**12
+"""Largest whole count an input may hold (units, sales, vehicles, people, bars): well inside the
+integers a float64 holds exactly (2**53), so every engine computes with it exactly."""
+
+MAX_MAGNITUDE = 1e9
+"""Largest size of a measured figure (ranking points, a score scale, a half-life in days)."""
+
+MAX_MONEY = 1e12
+"""Largest amount of money an input may hold (starting cash, a fine, a revenue): with prices and
+share counts it keeps cents exact in float64."""
+
 
 class StrictModel(BaseModel):
     """Base of every validated input model: unknown keys are refused, instances are frozen.
@@ -50,6 +61,18 @@ def describe(value: Any, limit: int = 60) -> str:
     """``repr(value)`` shortened to ``limit`` characters (datetimes as ``YYYY-MM-DD HH:MM:SS``)."""
     text = value.isoformat(sep=" ") if isinstance(value, datetime) else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def control_character(text: str) -> str:
+    """``""``, or a phrase naming the first control character (newline, tab, ...) in ``text``:
+    names and ids are one line (they become table rows, CSV cells, file and column names)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return ""
+    return f"contains a control character {found.group()!r} at position {found.start()}"
 
 
 def not_utf8(source: str, exc: UnicodeDecodeError) -> str:
@@ -126,6 +149,7 @@ def field_problems(
     for err in exc.errors(include_url=False):
         by_field.setdefault(_clean_loc(tuple(err.get("loc") or ())), []).append(dict(err))
     out = []
+    suggested: set[str] = set()  # keys a misspelt one is taken for ("strategys" -> "strategies")
     for loc, errs in by_field.items():
         field = (prefix + _path(loc)) if loc else prefix.rstrip(".")
         kind = errs[0].get("type", "")
@@ -134,12 +158,17 @@ def field_problems(
             expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""
             key = str(loc[-1]) if loc else ""
             out.append(FieldProblem(field, "unknown", did_you_mean(key, allowed) + expected))
+            close = close_matches(key, allowed)
+            if close:
+                suggested.add(field[: len(field) - len(key)] + close[0])
         elif kind == "missing":
             out.append(FieldProblem(field, "missing", "is required but missing"))
         else:
             hint = (hints or {}).get(_path(loc), "")
             out.append(FieldProblem(field, "value", _value_message(errs, hint)))
-    return out
+    # "'strategies' is required" says nothing that "unknown 'strategys' (did you mean
+    # 'strategies'?)" has not: one line per mistake.
+    return [p for p in out if not (p.kind == "missing" and p.field in suggested)]
 
 
 _BRANCH_NAMES = frozenset({"str", "int", "float", "bool", "dict", "list", "none"})
@@ -184,6 +213,9 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
+_BOUND_KINDS = frozenset(
+    {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number"}
+)
 _NUMBER_KINDS = frozenset({"int_type", "float_type", "int_parsing", "float_parsing"})
 _NUMBER_TEXT = re.compile(r"^[\s\d.,_+-]+$")
 
@@ -207,7 +239,9 @@ def _value_message(errs: Sequence[Mapping[str, Any]], hint: str) -> str:
         if detail not in details:
             details.append(detail)
     message = " or ".join(details)
-    if not isinstance(value, Mapping | BaseModel) and describe(value) not in message:
+    # pydantic's bound messages name the bound, not the value ("greater than 0"): say both
+    shown = describe(value) not in message or bool(kinds & _BOUND_KINDS)
+    if not isinstance(value, Mapping | BaseModel) and shown:
         message += f"; got {describe(value)}"
     fix = _how_to_fix(kinds, value, errs)
     return message + (fix or (f" ({hint})" if hint else ""))

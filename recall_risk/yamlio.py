@@ -10,6 +10,12 @@
 - reads ``1e5`` and ``1e-3`` as numbers, as YAML 1.2 does (PyYAML's YAML 1.1 rules need a dot:
   ``1.0e5``; without this an unquoted ``cash: 1e5`` would be text, and refused as such).
 
+:func:`parse_yaml` also bounds alias expansion before anything is built: the node graph an
+anchor and its aliases make is measured as the tree it would expand to, and a document whose
+aliases expand it past :data:`MAX_EXPANSION` nodes (a "billion laughs" bomb, wherever it sits in
+the file) or that refers to itself is refused. The data a file yields is then about as large as
+the file, so validation and error messages never walk an exponential structure.
+
 :func:`parse_yaml` turns every way of failing into one :class:`YamlSyntaxError` message.
 """
 
@@ -21,9 +27,29 @@ from typing import Any
 
 import yaml
 
+MAX_DEPTH = 100
+"""Deepest nesting of lists and mappings a file may use (configs and event files need under 10)."""
+
 
 class StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys and leaves impossible dates as text."""
+    """SafeLoader that rejects duplicate keys, leaves impossible dates as text and refuses
+    nesting deeper than :data:`MAX_DEPTH` (before Python's recursion limit, and fast)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested too deeply to read (more than {MAX_DEPTH} levels)",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _timestamp_or_text(loader: StrictLoader, node: yaml.ScalarNode) -> Any:
@@ -59,6 +85,10 @@ StrictLoader.add_constructor(
 )
 
 
+MAX_EXPANSION = 100_000
+"""Most nodes that aliases may add to a document once expanded (beyond the nodes written)."""
+
+
 class YamlSyntaxError(ValueError):
     """Text that is not YAML we accept; the message says where (``at line L, column C: ...``)."""
 
@@ -69,8 +99,13 @@ def parse_yaml(text: str) -> Any:
     Raises:
         YamlSyntaxError: invalid YAML, a duplicate key, or nesting too deep to parse.
     """
+    loader = StrictLoader(text)  # a SafeLoader subclass: no arbitrary tags
     try:
-        return yaml.load(text, Loader=StrictLoader)  # a SafeLoader subclass: no arbitrary tags
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -79,3 +114,54 @@ def parse_yaml(text: str) -> Any:
         ) from None
     except RecursionError:
         raise YamlSyntaxError("invalid YAML: nested too deeply to read") from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a node graph whose aliases expand past :data:`MAX_EXPANSION` extra nodes, or that
+    contains itself; iterative, memoised per node, so a bomb is measured in linear time."""
+    size: dict[int, int] = {}
+    unique = 0
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise YamlSyntaxError(
+                f"invalid YAML at line {node.start_mark.line + 1}: an alias refers to the "
+                "collection that holds it (a recursive alias); write the value out"
+            )
+        unique += 1
+        on_path.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                raise YamlSyntaxError(
+                    f"invalid YAML at line {child.start_mark.line + 1}: an alias refers to the "
+                    "collection that holds it (a recursive alias); write the value out"
+                )
+            if id(child) not in size:
+                stack.append((child, False))
+    if size[id(root)] - unique > MAX_EXPANSION:
+        raise YamlSyntaxError(
+            f"invalid YAML: its aliases (*name) expand to {size[id(root)]:,} values, more than "
+            f"{MAX_EXPANSION:,} beyond the {unique:,} written (an alias bomb?); write the values "
+            "out or use fewer aliases"
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []

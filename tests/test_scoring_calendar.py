@@ -65,14 +65,21 @@ def write(tmp_path, text, name="p.csv"):
     return path
 
 
-def test_rows_in_any_order_and_timestamps_with_offsets(tmp_path):
+def test_timestamps_with_offsets(tmp_path):
     path = write(
         tmp_path,
-        "Date,Close\n2025-01-03 00:00:00+08:00,1\n2025-01-02 00:00:00+08:00,2\n",
+        "Date,Close\n2025-01-02 00:00:00+08:00,2\n2025-01-03 00:00:00+08:00,1\n",
     )
     days = calendar_from_prices_csv(path)
     assert list(days) == [pd.Timestamp("2025-01-02"), pd.Timestamp("2025-01-03")]
     assert days.tz is None
+
+
+def test_rows_out_of_order_are_refused_as_run_refuses_them(tmp_path):
+    # one rule for every reader of a price CSV (it used to be sorted silently here)
+    path = write(tmp_path, "Date,Close\n2025-01-03,1\n2025-01-02,2\n")
+    with pytest.raises(PriceDataError, match="not sorted ascending: 2025-01-02 comes after"):
+        calendar_from_prices_csv(path)
 
 
 def test_missing_file(tmp_path):

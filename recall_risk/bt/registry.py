@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import math
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -16,7 +17,7 @@ from typing import Any
 import backtrader as bt
 
 from recall_risk.errors import ConfigError
-from recall_risk.validation import did_you_mean
+from recall_risk.validation import MAX_COUNT, MAX_MAGNITUDE, describe, did_you_mean
 
 
 def registered_strategies() -> dict[str, type[bt.Strategy]]:
@@ -45,12 +46,25 @@ def _import_file(path: Path, where: str) -> ModuleType:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
-        del sys.modules[name]
-        raise ConfigError(
-            f"{where}: importing {path} failed: {type(exc).__name__}: {exc}"
-        ) from None
+    except BaseException as exc:
+        # A strategy file's import must end normally: sys.exit(0) in it must not end the run
+        # with "success" and nothing written, nor a KeyboardInterrupt it raises look like Ctrl-C.
+        sys.modules.pop(name, None)
+        raise ConfigError(f"{where}: importing {path} failed: {_import_failure(exc)}") from None
     return module
+
+
+def _import_failure(exc: BaseException) -> str:
+    """One line saying how a strategy file's import ended abnormally."""
+    if isinstance(exc, SystemExit):
+        return f"it calls sys.exit({exc.code!r}) at import; remove the call"
+    if isinstance(exc, KeyboardInterrupt):
+        return "it raised KeyboardInterrupt at import"
+    if isinstance(exc, SyntaxError):
+        return f"SyntaxError at line {exc.lineno}: {exc.msg}"
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 200 else text[:197] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def resolve_strategy(
@@ -142,6 +156,27 @@ def check_params(cls: type[bt.Strategy], params: dict[str, Any], *, where: str) 
         if not _type_ok(default, value):
             raise ConfigError(
                 f"{where}.{key}: expected {type(default).__name__} like the default {default!r}, "
-                f"got {value!r} ({type(value).__name__})"
+                f"got {describe(value)} ({type(value).__name__})"
             )
+        problem = number_problem(value)
+        if problem:
+            raise ConfigError(f"{where}.{key}: {problem}")
     return dict(params)
+
+
+def number_problem(value: Any) -> str:
+    """What is wrong with a strategy parameter's number, or ``""``: whole numbers lie within
+    +-``MAX_COUNT``, others are finite and within +-``MAX_MAGNITUDE`` (the engines compute with
+    them exactly; ``min_days_out: 1e20`` or ``exit_above: .inf`` is a typo, not a setting)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return ""
+    if isinstance(value, int):
+        if abs(value) > MAX_COUNT:
+            bound = f"{MAX_COUNT:,}"
+            return f"expected a whole number from -{bound} to {bound}, got {describe(value)}"
+        return ""
+    if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+        return (
+            f"expected a finite number from {-MAX_MAGNITUDE:g} to {MAX_MAGNITUDE:g}, got {value!r}"
+        )
+    return ""

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from recall_risk.cli import options
+from recall_risk.csvcells import safe_row
 from recall_risk.errors import EventFileError
 from recall_risk.events import (
     EVENT_TYPES,
@@ -175,7 +176,7 @@ def run_show(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(csv_rows(sets))
+        writer.writerows(safe_row(row) for row in csv_rows(sets))
     else:
         _print_tables(sets)
     return 0

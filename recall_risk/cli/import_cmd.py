@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from recall_risk.cli import options
+from recall_risk.csvcells import safe_row
 from recall_risk.errors import EventFileError
 from recall_risk.regulators import ANNOUNCED_RULES, ImportResult
 
@@ -244,7 +245,7 @@ def _write_events(out: Path, result: ImportResult) -> None:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(csv_rows(result.sets.values()))
+        writer.writerows(safe_row(row) for row in csv_rows(result.sets.values()))
         text = buffer.getvalue()
     else:
         if len(result.sets) != 1:

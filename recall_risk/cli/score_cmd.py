@@ -30,6 +30,7 @@ import pandas as pd
 from recall_risk.calendar import calendar_from_prices_csv, parse_date, weekday_calendar
 from recall_risk.cli import options
 from recall_risk.cli.events_cmd import load_one_set
+from recall_risk.csvcells import safe_frame
 from recall_risk.errors import ConfigError
 from recall_risk.events import EventSet
 from recall_risk.scoring import (
@@ -152,7 +153,9 @@ def _write_explanation(explanation: Explanation, events: EventSet, fmt: str) -> 
         data = {"company": events.company, "ticker": events.ticker, **explanation.to_dict()}
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     elif fmt == "csv":
-        explanation.contributions.to_csv(sys.stdout, index=False, date_format="%Y-%m-%d")
+        safe_frame(explanation.contributions).to_csv(
+            sys.stdout, index=False, date_format="%Y-%m-%d"
+        )
     else:
         _explanation_table(explanation, events)
 

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from recall_risk.cli import options
 from recall_risk.cli.output import console
+from recall_risk.csvcells import safe_frame
 
 if TYPE_CHECKING:
     from recall_risk.walkforward import WalkForwardResult
@@ -217,21 +218,22 @@ def _cell(column: str, value: Any) -> str:
 
 
 def _markdown(result: WalkForwardResult) -> str:
-    from recall_risk.report.markdown import format_percent, format_value
+    from recall_risk.report.markdown import format_percent, format_value, md_cell
 
     table = result.table()
     shown = [c for c in table.columns if c not in ("candidates", "note")]
     lines = [
-        f"# {result.name}: walk-forward",
+        f"# {md_cell(result.name)}: walk-forward",
         "",
         f"{'Anchored' if result.anchored else 'Rolling'} folds, selection by `{result.metric}` "
         f"({'max' if result.maximize else 'min'}imised), {result.engine} engine.",
         "",
-        "| " + " | ".join(shown) + " |",
+        "| " + " | ".join(md_cell(c) for c in shown) + " |",
         "|" + "|".join("---" for _ in shown) + "|",
     ]
     for row in table.to_dict("records"):
-        lines.append("| " + " | ".join(_cell(c, _json_value(row[c])) for c in shown) + " |")
+        cells = (md_cell(_cell(c, _json_value(row[c]))) for c in shown)
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Stitched out-of-sample", "", "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {format_value(k, v)} |" for k, v in result.stitched_metrics.items()]
     returns = result.stitched_returns()
@@ -241,11 +243,11 @@ def _markdown(result: WalkForwardResult) -> str:
         "",
         "| curve | total_return |",
         "|---|---|",
-        *(f"| {c} | {format_percent(v)} |" for c, v in returns.items()),
+        *(f"| {md_cell(c)} | {format_percent(v)} |" for c, v in returns.items()),
     ]
-    notes = [f"- fold {r.fold.index}: {r.note}" for r in result.folds if r.note]
+    notes = [f"- fold {r.fold.index}: {md_cell(r.note)}" for r in result.folds if r.note]
     if result.warnings:
-        lines += ["", "## Warnings", "", *(f"- **{w}**" for w in result.warnings)]
+        lines += ["", "## Warnings", "", *(f"- **{md_cell(w)}**" for w in result.warnings)]
     elif notes:
         lines += ["", "## Notes", "", *notes]
     lines += [
@@ -302,7 +304,7 @@ def write_walkforward(result: WalkForwardResult, out_dir: Path) -> list[Path]:
         "warnings": result.warnings,
     }
     with atomic_dir(out_dir, marker=MARKER) as tmp:
-        result.table().to_csv(
+        safe_frame(result.table()).to_csv(
             tmp / "folds.csv", index=False, float_format="%.10g", lineterminator="\n"
         )
         (tmp / "folds.md").write_text(_markdown(result), encoding="utf-8")

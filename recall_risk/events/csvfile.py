@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from recall_risk.csvcells import restore_cell
 from recall_risk.errors import EventFileError
 from recall_risk.events.build import build_event_set
 from recall_risk.events.eventset import EventSet
@@ -23,7 +24,11 @@ def _csv_rows(path: Path, name: str) -> tuple[list[str], list[dict[str, str]]]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:  # tolerate Excel's BOM
             reader = csv.DictReader(handle)
-            rows = list(reader)
+            # a cell our CSV writers quoted against formula injection reads back as written
+            rows = [
+                {k: restore_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+                for row in reader
+            ]
             header = list(reader.fieldnames or [])
     except OSError as exc:
         raise EventFileError(f"{name}: cannot read file: {exc.strerror or exc}") from None

@@ -16,7 +16,7 @@ from recall_risk.events.build import build_event_set, parse_event
 from recall_risk.events.csvfile import load_csv_event_sets
 from recall_risk.events.eventset import EventSet
 from recall_risk.events.messages import format_problems
-from recall_risk.validation import describe, did_you_mean, not_utf8
+from recall_risk.validation import control_character, describe, did_you_mean, not_utf8
 from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
 __all__ = [
@@ -46,6 +46,9 @@ def _require_text(
         raise EventFileError(
             f"{source}: field {key!r}: expected a non-empty string, got {describe(value)}"
         )
+    problem = control_character(value.strip())
+    if problem:
+        raise EventFileError(f"{source}: field {key!r}: {problem}; write it on one line")
     return value.strip()
 
 

@@ -14,10 +14,16 @@ import re
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from recall_risk.calendar import iso_date
-from recall_risk.validation import StrictModel
+from recall_risk.validation import (
+    MAX_COUNT,
+    MAX_MAGNITUDE,
+    MAX_MONEY,
+    StrictModel,
+    control_character,
+)
 
 EVENT_TYPES: tuple[str, ...] = (
     "recall",
@@ -41,6 +47,9 @@ REGULATORY_ACTIONS: tuple[str, ...] = (
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-H([12]))?$")
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+MAX_CHANGE = 1000.0
+"""Largest relative change of orders or deliveries (+100,000%); a fraction, -0.55 for -55%."""
 
 
 def _to_date(value: Any) -> Any:
@@ -70,7 +79,9 @@ def period_bounds(period: str) -> tuple[date, date]:
 
 
 class _EventBase(StrictModel):
-    """Fields every event has."""
+    """Fields every event has. Numbers are finite and bounded (``MAX_COUNT`` for counts)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     id: NonEmptyStr
     announced: date
@@ -92,6 +103,14 @@ class _EventBase(StrictModel):
         value = value.strip()
         if not value:
             raise ValueError("must not be blank")
+        return value
+
+    @field_validator("id", "model", mode="after")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        problem = control_character(value) if value is not None else ""
+        if problem:
+            raise ValueError(f"{problem}; write it on one line without tabs")
         return value
 
     @field_validator("notes", mode="after")
@@ -127,8 +146,8 @@ class Recall(_EventBase):
     component: ClassVar[str | None] = "recall"
 
     type: Literal["recall"] = "recall"
-    units: int = Field(ge=1)
-    cumulative_sales: Annotated[int, Field(ge=1)] | Literal["unknown"] | None = None
+    units: int = Field(ge=1, le=MAX_COUNT)
+    cumulative_sales: Annotated[int, Field(ge=1, le=MAX_COUNT)] | Literal["unknown"] | None = None
     safety_critical: bool = True
     remedy: Literal["ota", "physical"] = "physical"
     system: str | None = None
@@ -157,10 +176,10 @@ class QualityRanking(_EventBase):
 
     type: Literal["quality_ranking"] = "quality_ranking"
     ranking: NonEmptyStr
-    placement: int = Field(ge=1)
-    field_size: int = Field(ge=1)
-    penalty_points: float | None = Field(default=None, ge=0)
-    segment_average: float | None = Field(default=None, gt=0)
+    placement: int = Field(ge=1, le=MAX_COUNT)
+    field_size: int = Field(ge=1, le=MAX_COUNT)
+    penalty_points: float | None = Field(default=None, ge=0, le=MAX_MAGNITUDE)
+    segment_average: float | None = Field(default=None, gt=0, le=MAX_MAGNITUDE)
 
     @property
     def percentile(self) -> float:
@@ -176,7 +195,7 @@ class Orders(_EventBase, _PeriodMixin):
     component: ClassVar[str | None] = "orders"
 
     type: Literal["orders"] = "orders"
-    change: float = Field(ge=-1.0)
+    change: float = Field(ge=-1.0, le=MAX_CHANGE)
 
 
 class Deliveries(_EventBase, _PeriodMixin):
@@ -186,8 +205,8 @@ class Deliveries(_EventBase, _PeriodMixin):
     component: ClassVar[str | None] = "orders"
 
     type: Literal["deliveries"] = "deliveries"
-    units: int = Field(ge=0)
-    change: float | None = Field(default=None, ge=-1.0)
+    units: int = Field(ge=0, le=MAX_COUNT)
+    change: float | None = Field(default=None, ge=-1.0, le=MAX_CHANGE)
 
 
 class Incident(_EventBase):
@@ -196,8 +215,8 @@ class Incident(_EventBase):
     component: ClassVar[str | None] = "incident"
 
     type: Literal["incident"] = "incident"
-    fatalities: int = Field(default=0, ge=0)
-    injuries: int = Field(default=0, ge=0)
+    fatalities: int = Field(default=0, ge=0, le=MAX_COUNT)
+    injuries: int = Field(default=0, ge=0, le=MAX_COUNT)
     severity: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
@@ -213,7 +232,7 @@ class Investigation(_EventBase):
 
     type: Literal["investigation"] = "investigation"
     action: Literal["PE", "EA", "RQ", "DP", "AQ"]
-    vehicles: int | None = Field(default=None, ge=1)
+    vehicles: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     subject: str | None = None
 
 
@@ -230,8 +249,8 @@ class Regulatory(_EventBase):
     type: Literal["regulatory"] = "regulatory"
     action: Literal["notice_of_violation", "sales_halt", "registration_halt", "fine"]
     authority: NonEmptyStr
-    amount: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    annual_revenue: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    amount: float | None = Field(default=None, gt=0, le=MAX_MONEY)
+    annual_revenue: float | None = Field(default=None, gt=0, le=MAX_MONEY)
     severity: float | None = Field(default=None, ge=0.0, le=1.0)
 
 

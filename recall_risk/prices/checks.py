@@ -17,6 +17,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
+from recall_risk.calendar import check_sorted_dates
 from recall_risk.errors import PriceDataError
 
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
@@ -32,6 +33,10 @@ DateLike: TypeAlias = date | str | None
 
 _SHOWN = 5  # dates listed in a summary before "..."
 
+MAX_GAP_DAYS = 31
+"""Calendar days between two consecutive bars beyond which the series has a hole worth a note
+(a suspended listing, a missing download): longer than any exchange holiday."""
+
 
 @dataclass(frozen=True)
 class PriceReport:
@@ -46,6 +51,8 @@ class PriceReport:
             sessions (single print, no volume) and old index history without volume.
         inconsistent_dates: Bars where ``high < low`` or open/close lie outside ``[low, high]``,
             kept. In Yahoo data they come from rounding of dividend adjustments on old bars.
+        gaps: ``(last bar before, first bar after)`` of every hole of more than
+            :data:`MAX_GAP_DAYS` calendar days without bars (a trading halt, missing data).
     """
 
     name: str
@@ -54,11 +61,12 @@ class PriceReport:
     last: pd.Timestamp
     zero_volume_dates: tuple[pd.Timestamp, ...] = ()
     inconsistent_dates: tuple[pd.Timestamp, ...] = ()
+    gaps: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()
 
     @property
     def clean(self) -> bool:
         """True when nothing was reported."""
-        return not self.zero_volume_dates and not self.inconsistent_dates
+        return not self.zero_volume_dates and not self.inconsistent_dates and not self.gaps
 
     def summary(self) -> str:
         """One line for people: rows, range and any kept oddities."""
@@ -72,6 +80,13 @@ class PriceReport:
             text += (
                 f"; {len(self.inconsistent_dates)} bars with inconsistent high/low kept "
                 f"({list_days(self.inconsistent_dates)})"
+            )
+        if self.gaps:
+            shown = ", ".join(f"{_day(a)}..{_day(b)}" for a, b in self.gaps[:_SHOWN])
+            more = ", ..." if len(self.gaps) > _SHOWN else ""
+            text += (
+                f"; {len(self.gaps)} hole(s) of more than {MAX_GAP_DAYS} days without bars "
+                f"({shown}{more}): a trading halt or missing data, kept as is"
             )
         return text
 
@@ -128,7 +143,21 @@ def validate_prices(df: pd.DataFrame, *, name: str) -> PriceReport:
         last=df.index[-1],
         zero_volume_dates=tuple(df.index[df["volume"].to_numpy() == 0]),
         inconsistent_dates=tuple(df.index[inconsistent]),
+        gaps=_gaps(df.index),
     )
+
+
+def _gaps(index: pd.DatetimeIndex) -> tuple[tuple[pd.Timestamp, pd.Timestamp], ...]:
+    if len(index) < 2:
+        return ()
+    days = np.diff(index.asi8) / (86_400 * _per_second(index))
+    where = np.flatnonzero(days > MAX_GAP_DAYS)
+    return tuple((index[i], index[i + 1]) for i in where)
+
+
+def _per_second(index: pd.DatetimeIndex) -> float:
+    """Ticks per second of the index's unit (ns, us, ms or s)."""
+    return {"ns": 1e9, "us": 1e6, "ms": 1e3, "s": 1.0}[np.datetime_data(index.dtype)[0]]
 
 
 def check_positive(values: pd.Series, *, name: str, column: str) -> None:
@@ -248,13 +277,7 @@ def _check_index(index: pd.Index, name: str) -> None:
             f"{name}: dates must be at midnight (daily bars), first offender "
             f"{index[(index != index.normalize()).argmax()]}; use index.normalize()"
         )
-    if not index.is_monotonic_increasing:
-        values = index.asi8
-        position = int((values[1:] < values[:-1]).argmax()) + 1
-        raise PriceDataError(
-            f"{name}: dates are not sorted ascending: {_day(index[position])} comes after "
-            f"{_day(index[position - 1])}; sort the rows by date"
-        )
+    check_sorted_dates(index, name)
     if not index.is_unique:
         duplicated = index[index.duplicated()].unique()
         count = int((index == duplicated[0]).sum())

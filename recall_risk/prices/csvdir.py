@@ -19,6 +19,7 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
+from recall_risk.calendar import repeated_column
 from recall_risk.errors import PriceDataError
 from recall_risk.prices.checks import (
     INDEX_NAME,
@@ -197,8 +198,10 @@ def _read_table(path: Path, name: str) -> pd.DataFrame:
             f"{name}: missing column(s) {', '.join(_YAHOO_NAMES[c] for c in missing)}; "
             f"expected {CSV_FORMAT} (found: {', '.join(map(str, header)) or 'nothing'}).{hint}"
         )
-    if len(set(found)) < len(found):
-        raise PriceDataError(f"{name}: a column appears twice in the header; expected {CSV_FORMAT}")
+    repeated = repeated_column(path)
+    if len(set(found)) < len(found) or repeated is not None:
+        which = f"column {repeated!r}" if repeated else "a column"
+        raise PriceDataError(f"{name}: {which} appears twice in the header; expected {CSV_FORMAT}")
     dtypes = {c: (str if ours == "date" else "float64") for c, ours in known.items()}
     try:
         with _read_errors(name):

@@ -11,6 +11,8 @@ the file.
 from __future__ import annotations
 
 import json
+import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +20,12 @@ from typing import Any
 
 import pandas as pd
 
+from recall_risk.calendar import iso_date
 from recall_risk.errors import ConfigError
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.report.best import best_rows
 from recall_risk.report.compare_diff import config_values, differences, metric_deltas
+from recall_risk.validation import describe
 
 BENCHMARK = "benchmark"
 
@@ -134,11 +138,15 @@ def read_metrics(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise _fail(
             path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except _NonFiniteError as exc:
+        raise _fail(path, f"holds {exc}, which is not a number JSON allows") from None
+    except RecursionError:
+        raise _fail(path, "nested too deeply to read") from None
     if not isinstance(doc, dict):
         raise _fail(path, f"top level is a {type(doc).__name__}, not an object")
     run = _require(doc, "run", dict, path, "")
@@ -146,12 +154,53 @@ def read_metrics(path: Path) -> dict[str, Any]:
     for key in ("start", "end"):
         _require(span, key, str, path, "run.data_range.")
     strategies = _require(doc, "strategies", dict, path, "")
+    for key in ("start", "end"):
+        if iso_date(span[key]) is None:
+            raise _fail(path, f"field 'run.data_range.{key}' is {describe(span[key])}, not a date")
+    if not strategies:
+        raise _fail(path, "field 'strategies' is empty")
     for name, entry in strategies.items():
         if not isinstance(entry, dict):
             raise _fail(path, f"field 'strategies.{name}' is not an object")
-    if doc.get("benchmark") is not None and not isinstance(doc["benchmark"], dict):
-        raise _fail(path, "field 'benchmark' is neither an object nor null")
+        _check_metrics(entry, path, f"strategies.{name}")
+    if doc.get("benchmark") is not None:
+        if not isinstance(doc["benchmark"], dict):
+            raise _fail(path, "field 'benchmark' is neither an object nor null")
+        _check_metrics(doc["benchmark"], path, "benchmark")
     return doc
+
+
+class _NonFiniteError(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> float:
+    # NaN, Infinity, -Infinity: Python's json reads them, JSON has no such numbers
+    raise _NonFiniteError(name)
+
+
+def _check_metrics(entry: Mapping[str, Any], path: Path, where: str) -> None:
+    """Every metric a row shows is a finite number or null, and a row has at least one."""
+    known = [m for m in METRIC_NAMES if m in entry]
+    if not known:
+        raise _fail(path, f"field {where!r} holds none of the metrics ({', '.join(METRIC_NAMES)})")
+    for metric in known:
+        value = entry[metric]
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _fail(path, f"field '{where}.{metric}' is {describe(value)}, not a number")
+        if not math.isfinite(value) or abs(value) > 1e300:
+            raise _fail(path, f"field '{where}.{metric}' is {value!r}, not a finite number")
+
+
+def _recover(folder: Path) -> None:
+    """A run folder a killed ``run`` left moved aside is put back before it is read."""
+    from recall_risk.report.atomic import output_lock, recover_output
+
+    if folder.parent.is_dir() and os.access(folder.parent, os.W_OK | os.X_OK):
+        with output_lock(folder):
+            recover_output(folder)
 
 
 def read_equity(path: Path) -> pd.DataFrame | None:
@@ -180,6 +229,8 @@ def _labels(dirs: Sequence[Path]) -> list[str]:
 
 
 def _summary(folder: Path, label: str) -> RunSummary:
+    if not folder.is_dir():
+        _recover(folder)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such run folder")
     doc = read_metrics(folder / "metrics.json")

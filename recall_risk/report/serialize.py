@@ -62,4 +62,6 @@ def dumps_json(value: Any) -> str:
 
 def frame_to_csv(frame: pd.DataFrame, path: Path, *, index: bool = True) -> None:
     """Write ``frame`` as CSV with ISO dates, exact floats (shortest round-trip) and ``\\n``."""
-    frame.to_csv(path, index=index, date_format="%Y-%m-%d", lineterminator="\n")
+    from recall_risk.csvcells import safe_frame  # text cells a spreadsheet would run: neutralised
+
+    safe_frame(frame).to_csv(path, index=index, date_format="%Y-%m-%d", lineterminator="\n")

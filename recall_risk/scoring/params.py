@@ -39,7 +39,13 @@ from typing import Any
 from pydantic import ConfigDict, Field, ValidationError
 
 from recall_risk.errors import ScoreParamsError
-from recall_risk.validation import StrictModel, describe, format_validation_error, not_utf8
+from recall_risk.validation import (
+    MAX_MAGNITUDE,
+    StrictModel,
+    describe,
+    format_validation_error,
+    not_utf8,
+)
 from recall_risk.yamlio import YamlSyntaxError, parse_yaml
 
 _CONFIG = ConfigDict(allow_inf_nan=False)
@@ -50,12 +56,12 @@ class HalfLives(StrictModel):
 
     model_config = _CONFIG
 
-    recall: float = Field(default=90.0, gt=0)
-    quality: float = Field(default=180.0, gt=0)
-    orders: float = Field(default=60.0, gt=0)
-    incident: float = Field(default=45.0, gt=0)
-    investigation: float = Field(default=120.0, gt=0)
-    regulatory: float = Field(default=180.0, gt=0)
+    recall: float = Field(default=90.0, gt=0, le=MAX_MAGNITUDE)
+    quality: float = Field(default=180.0, gt=0, le=MAX_MAGNITUDE)
+    orders: float = Field(default=60.0, gt=0, le=MAX_MAGNITUDE)
+    incident: float = Field(default=45.0, gt=0, le=MAX_MAGNITUDE)
+    investigation: float = Field(default=120.0, gt=0, le=MAX_MAGNITUDE)
+    regulatory: float = Field(default=180.0, gt=0, le=MAX_MAGNITUDE)
 
 
 class ComponentWeights(StrictModel):
@@ -99,18 +105,18 @@ class ScoreParams(StrictModel):
 
     model_config = _CONFIG
 
-    recall_scale: float = Field(default=0.15, gt=0)
+    recall_scale: float = Field(default=0.15, gt=0, le=MAX_MAGNITUDE)
     recall_unknown_ratio: float = Field(default=0.1, gt=0, le=1)
     recall_non_safety_factor: float = Field(default=0.5, ge=0, le=1)
     recall_ota_factor: float = Field(default=0.75, ge=0, le=1)
     quality_penalty_weight: float = Field(default=0.5, ge=0, le=1)
-    quality_penalty_scale: float = Field(default=0.5, gt=0)
-    orders_scale: float = Field(default=0.5, gt=0)
-    incident_fatality_scale: float = Field(default=2.0, gt=0)
-    incident_injury_weight: float = Field(default=0.1, ge=0)
+    quality_penalty_scale: float = Field(default=0.5, gt=0, le=MAX_MAGNITUDE)
+    orders_scale: float = Field(default=0.5, gt=0, le=MAX_MAGNITUDE)
+    incident_fatality_scale: float = Field(default=2.0, gt=0, le=MAX_MAGNITUDE)
+    incident_injury_weight: float = Field(default=0.1, ge=0, le=MAX_MAGNITUDE)
     investigation_severity: InvestigationSeverity = Field(default_factory=InvestigationSeverity)
     regulatory_severity: RegulatorySeverity = Field(default_factory=RegulatorySeverity)
-    regulatory_fine_scale: float = Field(default=0.01, gt=0)
+    regulatory_fine_scale: float = Field(default=0.01, gt=0, le=MAX_MAGNITUDE)
     half_life_days: HalfLives = Field(default_factory=HalfLives)
     weights: ComponentWeights = Field(default_factory=ComponentWeights)
 

@@ -196,10 +196,9 @@ def summary_rows(result: StudyResult) -> tuple[list[str], list[list[str]]]:
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A GitHub-flavoured Markdown table; ``|`` inside cells is escaped."""
-
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
+    """A GitHub-flavoured Markdown table; cells are escaped as in ``summary.md``
+    (:func:`~recall_risk.report.markdown.md_cell`: no HTML, no markup, one line)."""
+    from recall_risk.report.markdown import md_cell as cell
 
     lines = ["| " + " | ".join(cell(h) for h in header) + " |"]
     lines.append("|" + "|".join("---" for _ in header) + "|")

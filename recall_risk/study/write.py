@@ -52,9 +52,10 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     """Write ``frame`` as CSV (no index, 10 significant digits) atomically."""
-    atomic_write_text(
-        path, frame.to_csv(index=False, float_format=_FLOAT_FORMAT, lineterminator="\n")
-    )
+    from recall_risk.csvcells import safe_frame  # text cells a spreadsheet would run: neutralised
+
+    text = safe_frame(frame).to_csv(index=False, float_format=_FLOAT_FORMAT, lineterminator="\n")
+    atomic_write_text(path, text)
 
 
 def study_markdown(
@@ -63,16 +64,20 @@ def study_markdown(
     calibration: Calibration | None = None,
 ) -> str:
     """The study as a Markdown document."""
+    from recall_risk.report.markdown import md_cell
     from recall_risk.study.tables import display_rows, markdown_table, summary_rows
 
     parts = []
     for result in results:
         options = result.options
-        title = f"## {result.company} events: {result.ticker} vs {result.benchmark}"
+        # company, tickers, event ids and reasons come from the user's files: escaped
+        title = f"## {md_cell(result.company)} events: {md_cell(result.ticker)} vs " + md_cell(
+            result.benchmark
+        )
         if result.is_peer:
             title = (
-                f"## Peer {result.ticker} around {result.event_ticker} events "
-                f"(vs {result.benchmark})"
+                f"## Peer {md_cell(result.ticker)} around {md_cell(result.event_ticker)} events "
+                f"(vs {md_cell(result.benchmark)})"
             )
         parts.append(title)
         est_first, est_last = options.estimation_span
@@ -91,17 +96,19 @@ def study_markdown(
         parts.append(markdown_table(*summary_rows(result)))
         if result.skipped:
             parts.append("Skipped:")
-            parts.append("\n".join(f"- {s.event_id}: {s.reason}" for s in result.skipped))
+            parts.append(
+                "\n".join(f"- {md_cell(s.event_id)}: {md_cell(s.reason)}" for s in result.skipped)
+            )
     if against is not None:
         parts.append("## Does the score predict the CAR?")
-        parts.append(against.statement)
+        parts.append(md_cell(against.statement))
     if calibration is not None:
         parts.append("## Calibrated component weights")
         parts.append(
             f"{calibration.n} events; fitted: {', '.join(calibration.fitted) or 'none'}; weights "
             f"{calibration.fit_text()}."
         )
-        parts += [f"**WARNING: {w}**" for w in calibration.warnings]
+        parts += [f"**WARNING: {md_cell(w)}**" for w in calibration.warnings]
     return "\n\n".join(parts) + "\n"
 
 

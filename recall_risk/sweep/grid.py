@@ -13,9 +13,9 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator
 
 from recall_risk.validation import StrictModel
 
@@ -32,7 +32,10 @@ Scalar = bool | int | float | str
 
 
 class RangeSpec(StrictModel):
-    """``{start, stop, step}``: ``start, start + step, ...`` up to and including ``stop``."""
+    """``{start, stop, step}``: ``start, start + step, ...`` up to and including ``stop``
+    (finite numbers, ``step`` > 0)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     start: int | float
     stop: int | float
@@ -52,11 +55,23 @@ class RangeSpec(StrictModel):
         return [round(self.start + i * self.step, 12) for i in range(self.count())]
 
 
+def _grid_kind(value: Any) -> str:
+    return "range-spec" if isinstance(value, dict | RangeSpec) else "list-of-values"
+
+
+GridValues = Annotated[
+    Annotated[RangeSpec, Tag("range-spec")] | Annotated[list[Scalar], Tag("list-of-values")],
+    Discriminator(_grid_kind),
+]
+"""A grid parameter's values: a mapping is a range (so its errors name ``start``, ``stop`` or
+``step``), anything else a list; the tags contain ``-`` so messages leave them out."""
+
+
 class SweepModel(StrictModel):
     """The raw ``sweep`` mapping, field by field (cross-checks are in :func:`load_sweep_spec`)."""
 
     strategy: str | list[str] | None = None
-    grid: dict[str, list[Scalar] | RangeSpec] = Field(min_length=1)
+    grid: dict[str, GridValues] = Field(min_length=1)
     sample: int | None = Field(default=None, gt=0)
     seed: int = 0
     metric: str = "sharpe"

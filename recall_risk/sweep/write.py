@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from recall_risk.config import RunConfig
+from recall_risk.csvcells import safe_frame
 from recall_risk.report.atomic import atomic_dir
 from recall_risk.sweep.executors import SweepRun
 from recall_risk.sweep.ranking import (
@@ -67,19 +68,23 @@ def top_markdown(ranked: pd.DataFrame, spec: SweepSpec, config: RunConfig, run: 
     n_ok = int((ranked[ERROR_COLUMN] == "").sum())
     n_feasible = int(ranked[RANK_COLUMN].notna().sum())
     engines = ", ".join(f"{e} ({n})" for e, n in ranked[ENGINE_COLUMN].value_counts().items())
+    from recall_risk.report.markdown import md_cell  # names, tickers and values are user text
+
+    tickers = md_cell(", ".join(config.data.tickers))
     lines = [
-        f"# Sweep {config.name}: top {spec.top} by {spec.metric} ({goal} first)",
+        f"# Sweep {md_cell(config.name)}: top {spec.top} by {spec.metric} ({goal} first)",
         "",
-        f"- strategy: {', '.join(spec.strategies)}; parameters: {', '.join(spec.keys)}",
+        f"- strategy: {md_cell(', '.join(spec.strategies))}; "
+        f"parameters: {md_cell(', '.join(spec.keys))}",
         f"- points: {len(ranked)} of a {spec.grid_size}-point grid"
         + (f" (random sample, seed {spec.seed})" if spec.sample else ""),
         f"- valid: {n_ok}; feasible under constraints ({constraints}): {n_feasible}",
         f"- engine: {engines}; executor: {run.executor}",
-        f"- data: {', '.join(config.data.tickers)} {config.data.start} .. {config.data.end}",
+        f"- data: {tickers} {config.data.start} .. {config.data.end}",
         "",
     ]
     for note in run.notes:
-        lines.append(f"> note: {note}")
+        lines.append(f"> note: {md_cell(note)}")
         lines.append("")
     best = top_distinct(ranked, spec.top)
     if best.empty:
@@ -89,10 +94,10 @@ def top_markdown(ranked: pd.DataFrame, spec: SweepSpec, config: RunConfig, run: 
         dict.fromkeys([spec.metric, *(c.metric for c in spec.constraints), *_SHOWN_METRICS])
     )
     headers = ["rank", *spec.keys, *metrics]
-    lines.append("| " + " | ".join([*headers, "ties"]) + " |")
+    lines.append("| " + " | ".join(md_cell(h) for h in [*headers, "ties"]) + " |")
     lines.append("|" + "|".join("---:" for _ in [*headers, "ties"]) + "|")
     for _, row in best.iterrows():
-        cells = [_fmt(row[h]) for h in headers] + [tied_text(int(row[TIED_COLUMN]))]
+        cells = [md_cell(_fmt(row[h])) for h in headers] + [tied_text(int(row[TIED_COLUMN]))]
         if "trades" in headers and _thin(row["trades"], config.report.min_trades):
             cells[headers.index("trades")] += " †"
         lines.append("| " + " | ".join(cells) + " |")
@@ -266,7 +271,7 @@ def write_sweep(
     out_dir = Path(out_dir)
     names: list[str] = []
     with atomic_dir(out_dir, marker=MARKER) as tmp:
-        ranked.to_csv(tmp / "results.csv", index=False, lineterminator="\n")
+        safe_frame(ranked).to_csv(tmp / "results.csv", index=False, lineterminator="\n")
         names.append("results.csv")
         if has_parquet():
             ranked.to_parquet(tmp / "results.parquet", index=False)
