@@ -20,6 +20,7 @@ from recall_risk.events import (
 )
 from recall_risk.scoring import COLUMNS, ComponentWeights, HalfLives, ScoreParams, score_events
 from recall_risk.scoring.params import InvestigationSeverity, RegulatorySeverity
+from recall_risk.validation import MAX_MAGNITUDE
 
 FIRST, LAST = date(2024, 1, 1), date(2025, 6, 30)
 CALENDAR = weekday_calendar(FIRST - timedelta(days=30), LAST + timedelta(days=90))
@@ -158,7 +159,8 @@ def event_lists(draw, prefix="e", dates=DATES, min_size=0, max_size=15):
     return [draw(any_event(f"{prefix}{i}", dates)) for i in range(n)]
 
 
-positive = st.floats(min_value=1e-300, max_value=1e300)
+# every valid value, up to the bound the parameters accept (recall_risk.validation)
+positive = st.floats(min_value=1e-300, max_value=MAX_MAGNITUDE)
 
 
 @st.composite
@@ -172,7 +174,7 @@ def params(draw):
         quality_penalty_scale=draw(positive),
         orders_scale=draw(positive),
         incident_fatality_scale=draw(positive),
-        incident_injury_weight=draw(st.floats(0, 1e300)),
+        incident_injury_weight=draw(st.floats(0, MAX_MAGNITUDE)),
         investigation_severity=InvestigationSeverity(
             **{k: draw(unit_floats) for k in InvestigationSeverity.model_fields}
         ),
