@@ -14,6 +14,9 @@ from recall_risk.errors import ConfigError
 from recall_risk.metrics import METRIC_NAMES
 from recall_risk.report import compare_runs, render_markdown, render_text, write_comparison
 
+# the module's shared run is made once, on one worker (see --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("compare")
+
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "configs" / "xiaomi_su7.yaml"
 

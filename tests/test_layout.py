@@ -113,10 +113,22 @@ def _dependencies_without_recall_risk(dest: Path) -> Path:
     return dest
 
 
+_BUILT: dict[str, tuple[str, Path, Path]] = {}
+
+
 @pytest.fixture(scope="module", params=MODES)
 def installed(request, tmp_path_factory) -> tuple[str, Path, Path]:
-    """(mode, copy of the repository, its virtualenv's bin folder) after installing the copy."""
+    """(mode, copy of the repository, its virtualenv's bin folder) after installing the copy.
+
+    Built once per mode: pytest may order the parametrized tests so that a module-scoped
+    fixture's parameter comes back after another's, which would otherwise build it again."""
     mode = request.param
+    if mode not in _BUILT:
+        _BUILT[mode] = _install(mode, tmp_path_factory)
+    return _BUILT[mode]
+
+
+def _install(mode: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
     base = tmp_path_factory.mktemp(f"layout-{mode}")
     repo = base / "repo"
     _committed_tree(repo)

@@ -19,7 +19,8 @@ from recall_risk.config import load_config
 from recall_risk.report import compare_runs, write_comparison, write_report
 from recall_risk.runner import run_config
 
-pytestmark = pytest.mark.browser
+# the module's shared runs are made once, on one worker (see --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("report_browser")]
 
 REPO = Path(__file__).resolve().parents[1]
 EVIL = """</script><script>alert("x")</script> "quoted" & 'single'"""

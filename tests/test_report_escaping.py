@@ -13,6 +13,9 @@ from recall_risk.report import write_report
 from recall_risk.report.figures import plotly_text
 from recall_risk.runner import run_config
 
+# the module's shared run is made once, on one worker (see --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_escaping")
+
 REPO = Path(__file__).resolve().parents[1]
 EVIL = """</script><script>alert("x")</script> & 'quoted' <b>bold</b> | pipe `tick`"""
 

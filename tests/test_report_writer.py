@@ -18,6 +18,9 @@ from recall_risk.report import write_report
 from recall_risk.report.tables import TRADE_COLUMNS
 from recall_risk.runner import run_config
 
+# the module's shared runs are made once, on one worker (see --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_writer")
+
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "recall_risk" / "data" / "events"
 
