@@ -15,7 +15,7 @@ HSI, 487 bars). Measured side by side:
 3. a 50,000-point risk-exit grid in process and on Dask with 1 and 2 workers; every table is
    checked to be byte-identical to the in-process one;
 4. a 100,000-point ``recall-risk sweep`` of 1810.HK in a child process (the CLI, writing every
-   output): its peak resident memory (``ru_maxrss`` of that child).
+   output): its peak resident memory (the child's own ``VmHWM``).
 
 Targets: fast engine >= 250x backtrader per backtest for every strategy; Dask 2 workers >= 1.7x
 1 worker on the 50,000-point grid; the 100,000-point sweep under 1 GB. The machine's other load
@@ -234,18 +234,30 @@ def peak_rss_mb(points: int, prices_dir: Path) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.yaml"
         path.write_text(yaml.safe_dump(data), encoding="utf-8")
-        command = [sys.executable, "-m", "recall_risk.cli", "sweep", str(path), "--quiet"]
+        # the child reports its own high-water mark (VmHWM, reset by exec): ru_maxrss of a child
+        # also counts the parent's resident size at fork, which after a large Dask grid in this
+        # process is larger than the sweep's own
+        code = (
+            "import sys; from recall_risk.cli import main; code = main(sys.argv[1:]); "
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
+            "print('VMHWM', hwm.split()[1], file=sys.stderr); sys.exit(code)"
+        )
+        command = [sys.executable, "-c", code, "sweep", str(path), "--quiet"]
         command += ["--prices-dir", str(prices_dir), "--out", str(Path(tmp) / "out")]
         started = time.perf_counter()
-        child = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)}
+        child = subprocess.run(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            check=False,
         )
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
         if child.returncode:
             raise SystemExit(f"FAIL: the {points}-point sweep exited {child.returncode}")
-    return usage.ru_maxrss / 1024, seconds
+    hwm = [line for line in child.stderr.splitlines() if line.startswith("VMHWM ")]
+    return int(hwm[-1].split()[1]) / 1024, seconds
 
 
 def main() -> int:
