@@ -148,6 +148,7 @@ def test_wheel_contains_every_package_and_the_event_files(tmp_path):
         assert f"recall_risk/data/events/{path.name}" in names, path.name
     assert "recall_risk/py.typed" in names
     assert "recall_risk/report/assets/plotly-basic.min.js" in names
+    assert "recall_risk/report/assets/plotly-cartesian.min.js" in names
     # every module of every package, not only the __init__ files
     for package in packages_on_disk():
         for module in source_dir(package).glob("*.py"):

@@ -68,11 +68,24 @@ def pages(prices_dir, tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("browser")
     write_report(result, base / "run")
     write_comparison(compare_runs([base / "run"]), base / "cmp")
-    return {"report": base / "run" / "report.html", "compare": base / "cmp" / "compare.html"}
+    # a sweep's heatmap page inlines plotly.js's cartesian bundle (the basic one has no heatmap)
+    import plotly.graph_objects as go
+
+    from recall_risk.report.html import figure_div, page
+
+    heat = go.Figure(go.Heatmap(z=[[1.0, 2.0], [3.0, None]], x=["0.5", "0.6"], y=["0.3", "0.4"]))
+    (base / "heatmap.html").write_text(
+        page("heatmap", [], [("sharpe", figure_div(heat, "heatmap"))]), encoding="utf-8"
+    )
+    return {
+        "report": base / "run" / "report.html",
+        "compare": base / "cmp" / "compare.html",
+        "heatmap": base / "heatmap.html",
+    }
 
 
 # report: overview, tearsheet (drawdowns, rolling Sharpe/volatility, exposure), prices and trades
-@pytest.mark.parametrize(("page", "figures"), [("report", 3), ("compare", 1)])
+@pytest.mark.parametrize(("page", "figures"), [("report", 3), ("compare", 1), ("heatmap", 1)])
 def test_figures_render_without_errors(pages, tmp_path, page, figures):
     done = _run_chromium(pages[page], tmp_path / "profile", "--dump-dom")
     assert done.returncode == 0, done.stderr[-2000:]

@@ -72,6 +72,8 @@ def test_outputs(small_run):
     assert (out / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = (out / "heatmap.html").read_text(encoding="utf-8")
     assert "Plotly.newPlot" in page and "<script src=" not in page  # plotly.js inlined
+    # its cartesian bundle (1.5 MB), not the full one (4.8 MB): the basic one has no heatmap
+    assert "plotly.js (cartesian - minified) v" in page and len(page) < 1_700_000
     # one config per distinct result: points with identical metrics are one row ("×N tied")
     from recall_risk.sweep import top_distinct
 

@@ -1,8 +1,10 @@
 """``report.html``: one self-contained page (plotly.js inlined once) that opens offline.
 
-plotly.js is inlined as its "basic" bundle (scatter, bar and pie: 1.2 MB, vendored in
-``assets/``) when every figure on the page was made by :func:`figure_div` with those traces only,
-else as the full bundle (4.8 MB) that ships with plotly.
+plotly.js is inlined as the smallest of its bundles that draws every figure on the page: "basic"
+(scatter, bar and pie: 1.2 MB, vendored in ``assets/``), else "cartesian" (heatmaps, box plots,
+histograms too: 1.5 MB, vendored), else the full bundle (4.8 MB) that ships with plotly. Only
+figures made by :func:`figure_div` say their trace types; a page with any other figure gets the
+full bundle.
 
 All text from configs and event files is HTML-escaped here or in :mod:`.figures`; only the
 ``extra_sections`` fragments, which callers vouch for, are inserted as HTML. Figure divs get fixed
@@ -16,6 +18,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 import plotly.graph_objects as go
 import plotly.offline
@@ -45,25 +48,48 @@ def esc(text: object) -> str:
 BASIC_TRACES = frozenset({"scatter", "bar", "pie"})
 """The trace types of plotly.js's basic bundle."""
 BASIC_BUNDLE = "plotly-basic.min.js"
+CARTESIAN_TRACES = BASIC_TRACES | {
+    "box",
+    "contour",
+    "heatmap",
+    "histogram",
+    "histogram2d",
+    "histogram2dcontour",
+    "image",
+    "scatterternary",
+    "violin",
+}
+"""The trace types of plotly.js's cartesian bundle (its README lists them)."""
+CARTESIAN_BUNDLE = "plotly-cartesian.min.js"
 _TRACES = re.compile(r"<!-- plotly traces: ([a-z0-9 ]*) -->")
+
+Bundle = Literal["basic", "cartesian", "full"]
 
 
 @cache
-def _plotly_js(basic: bool) -> str:
-    if basic:
-        asset = resources.files("recall_risk.report").joinpath("assets", BASIC_BUNDLE)
-        return asset.read_text(encoding="utf-8")
-    return plotly.offline.get_plotlyjs()
+def _plotly_js(bundle: Bundle) -> str:
+    if bundle == "full":
+        return plotly.offline.get_plotlyjs()
+    name = BASIC_BUNDLE if bundle == "basic" else CARTESIAN_BUNDLE
+    return resources.files("recall_risk.report").joinpath("assets", name).read_text("utf-8")
 
 
-def uses_basic_bundle(fragments: Iterable[str]) -> bool:
-    """Whether the basic plotly.js bundle draws every figure in ``fragments``: each
-    ``Plotly.newPlot`` comes from :func:`figure_div` and uses only :data:`BASIC_TRACES`."""
+def bundle_for(fragments: Iterable[str]) -> Bundle:
+    """The smallest plotly.js bundle that draws every figure in ``fragments``: each
+    ``Plotly.newPlot`` must come from :func:`figure_div` (which names its trace types)."""
     text = "".join(fragments)
     marked = _TRACES.findall(text)
     if len(marked) != text.count("Plotly.newPlot("):
-        return False
-    return all(set(types.split()) <= BASIC_TRACES for types in marked)
+        return "full"
+    types = set(" ".join(marked).split())
+    if types <= BASIC_TRACES:
+        return "basic"
+    return "cartesian" if types <= CARTESIAN_TRACES else "full"
+
+
+def uses_basic_bundle(fragments: Iterable[str]) -> bool:
+    """Whether the basic plotly.js bundle draws every figure in ``fragments``."""
+    return bundle_for(fragments) == "basic"
 
 
 def figure_div(fig: go.Figure, div_id: str) -> str:
@@ -120,13 +146,13 @@ def page(
         sections: ``(plain-text heading, HTML body built by this package)``.
         extra_sections: ``(plain-text heading, trusted HTML fragment)`` appended at the end.
     """
-    basic = uses_basic_bundle(body for _, body in [*sections, *extra_sections])
+    bundle = bundle_for(body for _, body in [*sections, *extra_sections])
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(title)}</title>",
         f"<style>{STYLE}</style>",
-        f'<script type="text/javascript">{_plotly_js(basic)}</script>',
+        f'<script type="text/javascript">{_plotly_js(bundle)}</script>',
         "</head><body>",
         f"<h1>{esc(title)}</h1>",
         *(f'<p class="meta">{esc(p)}</p>' for p in intro),

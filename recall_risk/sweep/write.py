@@ -182,8 +182,11 @@ def write_heatmap_png(
 def write_heatmap_html(
     grid: pd.DataFrame, spec: SweepSpec, axes: tuple[str, str], config: RunConfig, path: Path
 ) -> None:
-    """A self-contained page (plotly.js inlined) with the interactive heatmap."""
+    """A self-contained page with the interactive heatmap (plotly.js's cartesian bundle inlined,
+    1.5 MB instead of the full 4.8 MB)."""
     import plotly.graph_objects as go
+
+    from recall_risk.report.html import figure_div, page
 
     x, y = axes
     z = [[None if not np.isfinite(v) else float(v) for v in row] for row in grid.to_numpy()]
@@ -203,7 +206,9 @@ def write_heatmap_html(
         yaxis={"title": {"text": y}, "type": "category"},
         template="plotly_white",
     )
-    fig.write_html(path, include_plotlyjs=True, full_html=True, div_id="heatmap")
+    title = f"Sweep {config.name}: {_heatmap_title(spec)}"
+    html = page(title, [], [(spec.metric, figure_div(fig, "heatmap"))])
+    path.write_text(html, encoding="utf-8")
 
 
 def _absolute_reference(reference: str, config: RunConfig) -> str:
