@@ -53,6 +53,8 @@ import pandas as pd  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from timing import cpu_timed  # noqa: E402
+
 from recall_risk.config import load_config  # noqa: E402
 from recall_risk.sweep import Evaluator, prepare_sweep_data  # noqa: E402
 
@@ -71,19 +73,6 @@ def grid_points() -> list[dict]:
         for e in EXITS
         for r in REENTRIES
     ]
-
-
-def timed(fn, repeat: int):
-    """Best CPU time of this process over ``repeat`` calls (every engine runs on one thread, so
-    on a shared machine CPU time is the fair clock; wall time is printed beside it), the best
-    wall time, and the last result."""
-    best_cpu, best_wall, result = float("inf"), float("inf"), None
-    for _ in range(repeat):
-        cpu, wall = time.process_time(), time.perf_counter()
-        result = fn()
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-        best_wall = min(best_wall, time.perf_counter() - wall)
-    return (best_cpu, best_wall), result
 
 
 def project_table(evaluator: Evaluator, points: list[dict]) -> pd.DataFrame:
@@ -213,7 +202,7 @@ def main() -> int:
     )
 
     project_table(evaluator, points[:50])  # warm the caches (markets, benchmark)
-    t_project, ours = timed(lambda: project_table(evaluator, points), args.repeat)
+    *t_project, ours = cpu_timed(lambda: project_table(evaluator, points), args.repeat)
 
     import vectorbt as vbt
 
@@ -221,11 +210,13 @@ def main() -> int:
     started = time.perf_counter()
     vectorbt_run(vbt, frame, scores, points[:2], cash, fee)
     t_compile = time.perf_counter() - started
-    t_vbt, theirs = timed(lambda: vectorbt_run(vbt, frame, scores, points, cash, fee), args.repeat)
+    *t_vbt, theirs = cpu_timed(
+        lambda: vectorbt_run(vbt, frame, scores, points, cash, fee), args.repeat
+    )
     gap_vbt = np.max(np.abs(ours["final_value"].to_numpy() - theirs["final_value"]))
 
     sample = sorted(random.Random(0).sample(range(len(points)), args.backtesting_points))
-    t_btpy, btpy = timed(
+    *t_btpy, btpy = cpu_timed(
         lambda: backtesting_run(frame, scores, [points[i] for i in sample], cash, fee), 1
     )
     gap_btpy = np.max(np.abs(ours["final_value"].to_numpy()[sample] - btpy))

@@ -43,6 +43,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from timing import cpu_timed  # noqa: E402
+
 from recall_risk.config import RunConfig  # noqa: E402
 from recall_risk.sweep import evaluate_points, prepare_sweep_data  # noqa: E402
 from recall_risk.sweep.executors import run_points  # noqa: E402
@@ -131,18 +133,6 @@ def timed(fn, repeat: int) -> tuple[float, object]:
         result = fn()
         best = min(best, time.perf_counter() - started)
     return best, result
-
-
-def cpu_timed(fn, repeat: int) -> tuple[float, float, object]:
-    """Best CPU time of this process and best wall time of ``repeat`` calls, and the last result
-    (in-process runs use one thread: on a shared machine CPU time is the fair clock)."""
-    best_cpu, best_wall, result = float("inf"), float("inf"), None
-    for _ in range(repeat):
-        cpu, wall = time.process_time(), time.perf_counter()
-        result = fn()
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-        best_wall = min(best_wall, time.perf_counter() - wall)
-    return best_cpu, best_wall, result
 
 
 def burn(n: int) -> int:
