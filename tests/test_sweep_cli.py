@@ -198,7 +198,9 @@ def test_without_pyarrow_parquet_is_skipped_with_a_note(tmp_path, prices_dir, ca
     small = {**SMALL, "grid": {"exit_above": [0.5, 0.6], "reenter_below": [0.3]}}
     config = write_config(tmp_path, small)
     assert sweep(config, tmp_path / "out", prices_dir) == 0
-    assert "results.parquet skipped" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "results.parquet skipped" in err
+    assert 'pip install "recall-risk[parquet]"' in err  # not eaten as rich markup
     assert (tmp_path / "out" / "results.csv").is_file()
     assert not (tmp_path / "out" / "results.parquet").exists()
 

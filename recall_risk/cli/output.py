@@ -12,11 +12,17 @@ if TYPE_CHECKING:
 
 
 def console(*, stderr: bool = False) -> Console:
-    """A rich console; wide and colourless when not writing to a terminal (stable output)."""
-    probe = Console(stderr=stderr)
+    """A rich console; wide and colourless when not writing to a terminal (stable output).
+
+    Text prints as written: no rich markup or emoji codes, so ``pip install "recall-risk[dask]"``
+    or a user's ``[/x]`` in an event id or a strategy name is not eaten as a style tag."""
+    plain = {"markup": False, "emoji": False}
+    probe = Console(stderr=stderr, **plain)
     if probe.is_terminal:
         return probe
-    return Console(stderr=stderr, width=200, no_color=True, highlight=False, soft_wrap=True)
+    return Console(
+        stderr=stderr, width=200, no_color=True, highlight=False, soft_wrap=True, **plain
+    )
 
 
 def metrics_table(result: RunResult) -> Table:
