@@ -219,8 +219,9 @@ def test_run_tables_fit_100_columns(prices_dir):
     from recall_risk.report.weight import run_evidence
 
     console = Console(width=100, record=True, file=StringIO())
-    console.print(metrics_table(result))
-    console.print(evidence_table(result, run_evidence(result)))
+    evidence = run_evidence(result)
+    console.print(metrics_table(result, evidence))
+    console.print(evidence_table(result, evidence))
     console.print(risk_table(result))
     text = console.export_text()
     assert max(len(line) for line in text.splitlines()) <= 100

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from recall_risk.evidence import Evidence
     from recall_risk.runner import RunResult
 
 
@@ -25,7 +27,7 @@ def console(*, stderr: bool = False) -> Console:
     )
 
 
-def metrics_table(result: RunResult) -> Table:
+def metrics_table(result: RunResult, evidence: Mapping[str, Evidence]) -> Table:
     """The run's metrics, one row per metric and one column per strategy plus the benchmark
     (so that five strategies fit a 100-column terminal); returns and drawdowns in percent; †
     marks figures on too few trades or events (:mod:`recall_risk.evidence`)."""
@@ -33,7 +35,7 @@ def metrics_table(result: RunResult) -> Table:
 
     from recall_risk.metrics import METRIC_NAMES
     from recall_risk.report.markdown import format_value
-    from recall_risk.report.weight import marked, run_evidence
+    from recall_risk.report.weight import marked
 
     span = result.meta["data_range"]
     table = Table(
@@ -43,7 +45,6 @@ def metrics_table(result: RunResult) -> Table:
         pad_edge=False,
         padding=0,  # the box's divider is one space: columns stay apart
     )
-    evidence = run_evidence(result)
     columns = [(marked(name, evidence), run.metrics) for name, run in result.strategies.items()]
     if result.benchmark is not None:
         columns.append((f"benchmark {result.config.data.benchmark}", result.benchmark.metrics))

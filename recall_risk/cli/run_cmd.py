@@ -61,13 +61,13 @@ def _run(args: argparse.Namespace) -> int:
     from recall_risk.runner import report_sections, run_notes, run_warnings
 
     sections = report_sections(result, prices_dir=args.prices_dir)
-    written = write_report(result, out_dir, extra_sections=sections)
-    out = console()
-    out.print(metrics_table(result))
     from recall_risk.cli.summary_tables import evidence_footnotes, evidence_table, risk_table
     from recall_risk.report.weight import run_evidence
 
-    evidence = run_evidence(result)
+    evidence = run_evidence(result)  # one block bootstrap for the files and the terminal
+    written = write_report(result, out_dir, extra_sections=sections, evidence=evidence)
+    out = console()
+    out.print(metrics_table(result, evidence))
     out.print(evidence_table(result, evidence))
     for note in evidence_footnotes(result, evidence):
         out.print(note, markup=False, highlight=False)

@@ -11,6 +11,7 @@ says which kind of source was read (a ``--prices-dir`` overrides the config's ``
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,11 +81,9 @@ def evidence_entry(evidence: Evidence) -> dict[str, Any]:
     }
 
 
-def metrics_document(result: RunResult) -> dict[str, Any]:
-    """The whole ``metrics.json`` payload (not yet serialised)."""
-    from recall_risk.report.weight import run_evidence
-
-    evidence = run_evidence(result)
+def metrics_document(result: RunResult, evidence: Mapping[str, Evidence]) -> dict[str, Any]:
+    """The whole ``metrics.json`` payload (not yet serialised); ``evidence`` is
+    :func:`~recall_risk.report.weight.run_evidence` of ``result``."""
     meta = result.meta
     run = {
         "schema_version": SCHEMA_VERSION,

@@ -21,11 +21,11 @@ from recall_risk.report.weight import (
     evidence_rows,
     marked,
     plugin_table,
-    run_evidence,
     thin_labels,
 )
 
 if TYPE_CHECKING:
+    from recall_risk.evidence import Evidence
     from recall_risk.runner import RunResult
 
 
@@ -119,7 +119,7 @@ def evidence_markdown(result: RunResult, evidence: dict) -> list[str]:
     return lines
 
 
-def render_summary(result: RunResult) -> str:
+def render_summary(result: RunResult, evidence: Mapping[str, Evidence]) -> str:
     """The whole ``summary.md`` of a run."""
     config = result.config
     span = result.meta.get("data_range", {})
@@ -139,7 +139,6 @@ def render_summary(result: RunResult) -> str:
         "see Weight of evidence); max_drawdown is a positive fraction.",
         "",
     ]
-    evidence = run_evidence(result)
     rows = {
         (
             f"{BENCHMARK} ({config.data.benchmark})"

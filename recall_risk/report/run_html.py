@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from recall_risk.report.events_table import event_rows
@@ -16,11 +16,11 @@ from recall_risk.report.weight import (
     evidence_rows,
     marked,
     plugin_table,
-    run_evidence,
     thin_labels,
 )
 
 if TYPE_CHECKING:
+    from recall_risk.evidence import Evidence
     from recall_risk.runner import RunResult
 
 
@@ -73,10 +73,14 @@ def _intro(result: RunResult) -> list[str]:
     ]
 
 
-def render_run_html(result: RunResult, extra_sections: Sequence[tuple[str, str]] = ()) -> str:
-    """The whole page for one run; ``extra_sections`` are trusted ``(title, HTML)`` pairs."""
+def render_run_html(
+    result: RunResult,
+    evidence: Mapping[str, Evidence],
+    extra_sections: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The whole page for one run; ``evidence`` is :func:`.weight.run_evidence` of ``result``,
+    ``extra_sections`` are trusted ``(title, HTML)`` pairs."""
     benchmark = result.config.data.benchmark
-    evidence = run_evidence(result)
     rows = {
         (f"{BENCHMARK} {benchmark}" if name == BENCHMARK else marked(name, evidence)): run.metrics
         for name, run in all_runs(result).items()

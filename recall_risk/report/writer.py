@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,8 +14,10 @@ from recall_risk.report.run_html import render_run_html
 from recall_risk.report.serialize import dumps_json, frame_to_csv
 from recall_risk.report.tables import equity_frame, metrics_frame, score_frame, trades_frame
 from recall_risk.report.tearsheet import returns_frame
+from recall_risk.report.weight import run_evidence
 
 if TYPE_CHECKING:
+    from recall_risk.evidence import Evidence
     from recall_risk.runner import RunResult
 
 MARKER = "metrics.json"
@@ -31,6 +33,7 @@ def write_report(
     out_dir: str | Path,
     *,
     extra_sections: Sequence[tuple[str, str]] = (),
+    evidence: Mapping[str, Evidence] | None = None,
 ) -> list[Path]:
     """Write the run report to ``out_dir``, replacing a previous report there atomically.
 
@@ -42,6 +45,8 @@ def write_report(
         result: what :func:`recall_risk.runner.run_config` returned.
         out_dir: the report folder; created, or replaced if it holds a previous report.
         extra_sections: ``(title, trusted HTML fragment)`` pairs appended to report.html.
+        evidence: :func:`~recall_risk.report.weight.run_evidence` of ``result``, if the caller
+            has it already (its block bootstrap is computed once for every file).
 
     Returns:
         The paths written, sorted by name.
@@ -51,17 +56,18 @@ def write_report(
     """
     out_dir = Path(out_dir)
     options = result.config.report
+    evidence = run_evidence(result) if evidence is None else evidence
     with atomic_dir(out_dir, marker=MARKER) as tmp:
-        _write_text(tmp / "metrics.json", dumps_json(metrics_document(result)))
+        _write_text(tmp / "metrics.json", dumps_json(metrics_document(result, evidence)))
         frame_to_csv(metrics_frame(result), tmp / "metrics.csv", index=False)
         equity = equity_frame(result)
         frame_to_csv(equity, tmp / "equity.csv")
         frame_to_csv(returns_frame(equity, result.config.broker.cash), tmp / "returns.csv")
         frame_to_csv(trades_frame(result), tmp / "trades.csv", index=False)
         frame_to_csv(score_frame(result), tmp / "score.csv", index=False)
-        _write_text(tmp / "summary.md", render_summary(result))
+        _write_text(tmp / "summary.md", render_summary(result, evidence))
         if options.html:
-            _write_text(tmp / "report.html", render_run_html(result, extra_sections))
+            _write_text(tmp / "report.html", render_run_html(result, evidence, extra_sections))
         if options.png:
             write_png(result, tmp / "equity.png")
         names = sorted(p.name for p in tmp.iterdir())
