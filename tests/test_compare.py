@@ -346,3 +346,13 @@ def test_rows_on_thin_evidence_are_never_best(runs):
     assert not set(thin) & set().union(*comparison.best().values())
     assert comparison.best()["sharpe"] == {"a/buy_and_hold"}
     assert "† too few round trips or events" in render_markdown(comparison)
+
+
+def test_deltas_that_round_to_zero_show_no_minus_sign():
+    from recall_risk.report.compare_render import format_delta
+
+    # float noise between equal figures (seen: max drawdown -0.00 pp between two runs)
+    assert format_delta("max_drawdown", -1e-17) == "+0.00 pp"
+    assert format_delta("sharpe", -1e-9) == "+0.0000"
+    assert format_delta("total_return", -0.9158) == "-91.58 pp"
+    assert format_delta("trades", 1.0) == "+1"

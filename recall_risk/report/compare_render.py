@@ -50,10 +50,16 @@ def format_delta(metric: str, value: float | None) -> str:
     if value is None:
         return "-"
     if metric in PERCENT_METRICS:
-        return f"{value * 100:+,.2f} pp"
+        return f"{_shown(value * 100, 2):+,.2f} pp"
     if metric == "trades":
-        return f"{value:+.0f}"
-    return f"{value:+,.2f}" if abs(value) >= 1000 else f"{value:+.4f}"
+        return f"{_shown(value, 0):+.0f}"
+    return f"{_shown(value, 2):+,.2f}" if abs(value) >= 1000 else f"{_shown(value, 4):+.4f}"
+
+
+def _shown(value: float, digits: int) -> float:
+    """``value`` rounded as it is shown, with no negative zero: a difference of -1e-17 (float
+    noise between equal drawdowns) reads +0.00, not -0.00."""
+    return round(value, digits) + 0.0
 
 
 def _run_heading(comparison: Comparison, label: str) -> str:
