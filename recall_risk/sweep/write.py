@@ -186,9 +186,11 @@ def write_heatmap_html(
     1.5 MB instead of the full 4.8 MB)."""
     import plotly.graph_objects as go
 
+    from recall_risk.report.figures import plotly_text
     from recall_risk.report.html import figure_div, page
 
     x, y = axes
+    title = f"Sweep {config.name}: {_heatmap_title(spec)}"
     z = [[None if not np.isfinite(v) else float(v) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(
         go.Heatmap(
@@ -201,12 +203,11 @@ def write_heatmap_html(
         )
     )
     fig.update_layout(
-        title=f"Sweep {config.name}: {_heatmap_title(spec)}",
+        title=plotly_text(title),  # the run name is the user's: text, never markup
         xaxis={"title": {"text": x}, "type": "category"},
         yaxis={"title": {"text": y}, "type": "category"},
         template="plotly_white",
     )
-    title = f"Sweep {config.name}: {_heatmap_title(spec)}"
     html = page(title, [], [(spec.metric, figure_div(fig, "heatmap"))])
     path.write_text(html, encoding="utf-8")
 
