@@ -101,3 +101,16 @@ def test_choices_are_listed():
         for action in parser._actions:
             if action.choices and not isinstance(action, argparse._SubParsersAction):
                 assert all(str(c) in text for c in action.choices), (name, action.dest)
+
+
+def test_main_reuses_one_parser_and_each_parse_starts_fresh():
+    """main() builds its parser once per process; a parse leaves nothing behind for the next."""
+    from recall_risk.cli import _shared_parser
+
+    parser = _shared_parser()
+    assert _shared_parser() is parser
+    first = parser.parse_args(["run", "a.yaml", "--quiet", "--prices-dir", "p"])
+    second = parser.parse_args(["run", "b.yaml"])
+    assert (first.quiet, str(first.prices_dir)) == (True, "p")
+    assert (second.quiet, second.prices_dir, str(second.config)) == (False, None, "b.yaml")
+    assert vars(second) == vars(build_parser().parse_args(["run", "b.yaml"]))

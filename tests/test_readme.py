@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import re
 import shlex
@@ -109,6 +110,12 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert 'bash -euo pipefail -c "$test_command"' in CI_RUN
 
 
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """One parser for the module's many read-only looks and parses (building one takes ~15 ms)."""
+    return build_parser()
+
+
 def _subcommand(
     parser: argparse.ArgumentParser, argv: list[str]
 ) -> tuple[list[str], argparse.ArgumentParser]:
@@ -125,7 +132,7 @@ def _subcommand(
 
 
 def _top_level_commands() -> set[str]:
-    parser = build_parser()
+    parser = _parser()
     actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return set(actions[0].choices)
 
@@ -138,7 +145,7 @@ def test_readme_subcommand_exists(command):
 
 @pytest.mark.parametrize("command", COMMANDS, ids=_ids)
 def test_readme_options_are_accepted(command):
-    names, parser = _subcommand(build_parser(), command)
+    names, parser = _subcommand(_parser(), command)
     accepted = set(parser._option_string_actions)
     for token in command[len(names) :]:
         if token.startswith("-") and len(token) > 1 and not token[1].isdigit():
@@ -152,7 +159,7 @@ def test_readme_options_are_accepted(command):
 @pytest.mark.parametrize("command", [c for c in COMMANDS if "..." not in c], ids=_ids)
 def test_readme_command_line_parses(command, capsys):
     try:
-        args = build_parser().parse_args(command)
+        args = _parser().parse_args(command)
     except SystemExit as exc:  # argparse reports and exits; 0 only for --help/--version
         assert exc.code == 0, capsys.readouterr().err
         return
@@ -181,7 +188,7 @@ def _readme_event_sets() -> set[str]:
         if isinstance(events, str):
             names.add(events)
     for command in COMMANDS:
-        names_, _ = _subcommand(build_parser(), command)
+        names_, _ = _subcommand(_parser(), command)
         if names_ in (["score"], ["events", "show"]):
             positional = command[len(names_)]
             if positional != "..." and not Path(positional).suffix:
@@ -207,7 +214,7 @@ _EXECUTABLE = (("events", "list"), ("events", "show"), ("score",))
 def _executable_commands() -> list[list[str]]:
     chosen = []
     for command in COMMANDS:
-        names, _ = _subcommand(build_parser(), command)
+        names, _ = _subcommand(_parser(), command)
         if tuple(names) in _EXECUTABLE and "..." not in command:
             chosen.append(command)
     return chosen
