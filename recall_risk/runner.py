@@ -166,7 +166,7 @@ def events_digest(event_set: EventSet) -> str:
 
 def _versions() -> dict[str, str]:
     out = {}
-    for name in ("recall-risk", "backtrader", "pandas", "numpy", "empyrical-reloaded"):
+    for name in ("recall-risk", "backtrader", "pandas", "numpy"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:

@@ -49,6 +49,34 @@ def test_rolling_sharpe_and_volatility_against_pandas_rolling():
     np.testing.assert_allclose(vol.iloc[window - 1 :], direct_vol.iloc[window - 1 :], 1e-9)
 
 
+@pytest.mark.parametrize("window", [2, 20, 126, 300])
+def test_rolling_figures_equal_empyricals(window):
+    """empyrical-reloaded's roll_sharpe_ratio / roll_annual_volatility (the field's reference,
+    a test dependency) on returns with flat stretches, where a strategy sat in cash: the same
+    NaN and ±inf cells and values to 1e-9."""
+    import empyrical as ep
+
+    flat = R.copy()
+    flat.iloc[30:170] = 0.0  # longer than a 126-day window: 0/0 there
+    flat.iloc[180:195] = 0.001  # constant non-zero: +inf for a short window
+    for returns in (R, flat):
+        for ours, theirs in (
+            (ts.rolling_sharpe(returns, window), ep.roll_sharpe_ratio(returns, window=window)),
+            (
+                ts.rolling_volatility(returns, window),
+                ep.roll_annual_volatility(returns, window=window),
+            ),
+        ):
+            assert ours.index.equals(returns.index)
+            if len(returns) < window:
+                assert ours.isna().all()
+                continue
+            got = ours.iloc[window - 1 :].to_numpy()
+            want = np.asarray(theirs, dtype=np.float64).reshape(-1)
+            assert ours.iloc[: window - 1].isna().all()
+            np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
 def test_information_ratio_and_tracking_error():
     active = R - B
     te = active.std(ddof=1) * math.sqrt(252)

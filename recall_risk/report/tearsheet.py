@@ -1,9 +1,11 @@
 """Tearsheet figures of one equity curve, against the benchmark: pure data, no rendering.
 
 Returns follow the metrics' convention (:func:`recall_risk.metrics.daily_returns` from the
-starting cash, so the first bar's move counts). empyrical-reloaded, already a dependency, computes
-the rolling Sharpe and volatility; monthly and yearly returns are its ``aggregate_returns`` rule
-(compounded per period) with vectorised grouping; the rest is a few lines of pandas here:
+starting cash, so the first bar's move counts). The rolling Sharpe and volatility are numpy over
+sliding windows, as empyrical-reloaded's ``roll_sharpe_ratio`` and ``roll_annual_volatility``
+compute them (the tests compare the two; importing empyrical takes about a second, as it imports
+yfinance, so a report does not); monthly and yearly returns are empyrical's ``aggregate_returns``
+rule (compounded per period) with vectorised grouping; the rest is a few lines of pandas here:
 
 - ``worst_drawdowns``: the deepest distinct drawdown periods, each from its peak (``start``, the
   last high before the fall, the starting cash counting as the first high) to its ``trough`` and
@@ -69,27 +71,48 @@ def _compound(returns: pd.Series, keys: list[pd.Index]) -> pd.Series:
     return (1.0 + returns).groupby(keys).prod() - 1.0
 
 
-def _rolling(returns: pd.Series, window: int, func: object) -> pd.Series:
-    """An empyrical rolling figure aligned on ``returns``' dates, NaN before a full window."""
+def _windows(returns: pd.Series, window: int) -> np.ndarray | None:
+    """Each full trailing ``window`` of ``returns`` as a row (None if there is none)."""
+    values = returns.to_numpy(dtype=np.float64)
+    if window < 2 or len(values) < window:
+        return None
+    return np.lib.stride_tricks.sliding_window_view(values, window)
+
+
+def _aligned(returns: pd.Series, window: int, values: np.ndarray | None) -> pd.Series:
+    """``values`` (one per full window) on ``returns``' dates, NaN before a full window."""
     out = pd.Series(np.nan, index=returns.index, dtype=np.float64)
-    if len(returns) >= window:
-        values = np.asarray(func(returns, window=window), dtype=np.float64).reshape(-1)  # type: ignore[operator]
-        out.iloc[window - 1 :] = values[-(len(returns) - window + 1) :]
+    if values is not None:
+        out.iloc[window - 1 :] = values
     return out
 
 
-def rolling_sharpe(returns: pd.Series, window: int = ROLLING_DAYS) -> pd.Series:
-    """Annualised Sharpe ratio over each trailing ``window`` days (NaN before a full window)."""
-    import empyrical  # imports yfinance: only when a tearsheet is drawn
+def _window_std(windows: np.ndarray) -> np.ndarray:
+    """Sample standard deviation per window, exactly 0 where every value is equal (the mean of
+    equal values can miss them in the last bit; empyrical guards the same way)."""
+    std = windows.std(axis=1, ddof=1)
+    return np.where(windows.max(axis=1) == windows.min(axis=1), 0.0, std)
 
-    return _rolling(returns, window, empyrical.roll_sharpe_ratio)
+
+def rolling_sharpe(returns: pd.Series, window: int = ROLLING_DAYS) -> pd.Series:
+    """Annualised Sharpe ratio over each trailing ``window`` days (NaN before a full window; a
+    window without movement gives NaN for no return, ±inf otherwise, as empyrical's
+    ``roll_sharpe_ratio``, which the tests compare it with)."""
+    windows = _windows(returns, window)
+    if windows is None:
+        return _aligned(returns, window, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = windows.mean(axis=1) / _window_std(windows) * math.sqrt(PERIODS_PER_YEAR)
+    return _aligned(returns, window, values)
 
 
 def rolling_volatility(returns: pd.Series, window: int = ROLLING_DAYS) -> pd.Series:
-    """Annualised volatility over each trailing ``window`` days (NaN before a full window)."""
-    import empyrical
-
-    return _rolling(returns, window, empyrical.roll_annual_volatility)
+    """Annualised volatility over each trailing ``window`` days (NaN before a full window), as
+    empyrical's ``roll_annual_volatility``."""
+    windows = _windows(returns, window)
+    if windows is None:
+        return _aligned(returns, window, None)
+    return _aligned(returns, window, windows.std(axis=1, ddof=1) * math.sqrt(PERIODS_PER_YEAR))
 
 
 def worst_drawdowns(equity: pd.Series, start_cash: float, n: int = WORST) -> list[DrawdownPeriod]:
