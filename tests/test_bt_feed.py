@@ -274,6 +274,26 @@ def test_risk_frame_with_custom_params_and_no_events(xiaomi_prices, xiaomi_event
     assert (risk_frame(xiaomi_prices, [])[list(RISK_LINES)] == 0.0).all().all()
 
 
+def test_risk_frame_appends_the_lines_or_replaces_them_where_they_stand(
+    xiaomi_prices, xiaomi_events
+):
+    """The price columns unchanged then the risk lines in order; prices that already carry
+    risk lines (a frame passed twice) get them replaced in place; attrs kept; input untouched."""
+    prices = xiaomi_prices.copy()
+    prices.attrs["source"] = {"kind": "csv"}
+    before = prices.copy()
+    frame = risk_frame(prices, xiaomi_events)
+    assert list(frame.columns) == [*prices.columns, *RISK_LINES]
+    assert frame.index.equals(prices.index) and frame.index.name == prices.index.name
+    assert frame.attrs == prices.attrs and frame.attrs["source"] is not prices.attrs["source"]
+    pd.testing.assert_frame_equal(prices, before)
+    assert all(frame[c].dtype == np.float64 for c in RISK_LINES)
+    again = risk_frame(frame[[*reversed(RISK_LINES), *prices.columns]], None)
+    assert list(again.columns) == [*reversed(RISK_LINES), *prices.columns]
+    assert (again[list(RISK_LINES)] == 0.0).all().all()
+    pd.testing.assert_frame_equal(again[list(prices.columns)], frame[list(prices.columns)])
+
+
 def test_price_feed_and_risk_feed_names(xiaomi_prices):
     assert isinstance(price_feed(xiaomi_prices, name="X"), FrameData)
     feed = risk_feed(xiaomi_prices, None, name="1810.HK")
