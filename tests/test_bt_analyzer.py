@@ -108,6 +108,30 @@ def test_run_backtest_reports_the_same_analysis():
     ]
 
 
+class _AsksEveryBar(RiskExit):
+    """Reads the analysis on every bar, as a user's strategy may: each read is of the bars so
+    far, never a copy kept from an earlier bar."""
+
+    def next(self) -> None:
+        super().next()
+        self.seen.append(self.analyzers.risk.get_analysis()["bars"])
+
+    def start(self) -> None:
+        super().start()
+        self.seen: list[int] = []
+
+
+def test_analysis_read_during_the_run_follows_the_bars():
+    cerebro = make_cerebro(cash=1_000.0, commission=0.0)
+    cerebro.adddata(RiskData(dataname=TINY))
+    cerebro.addstrategy(_AsksEveryBar)
+    cerebro.addanalyzer(RiskAnalyzer, _name="risk", thresholds=(0.15, 0.5, 0.75))
+    strategy = cerebro.run()[0]
+    # a strategy's next() runs before the analyzers' on the same bar
+    assert strategy.seen == [0, 1, 2, 3, 4, 5]
+    assert_close(strategy.analyzers.risk.get_analysis(), EXPECTED)
+
+
 def test_buy_and_hold_avoids_no_drawdown():
     analysis = analyse(BuyAndHold, RiskData(dataname=TINY))
     # fully invested from bar 1 on: 100 shares, no cash left

@@ -38,6 +38,7 @@ class RiskAnalyzer(bt.Analyzer):
         self._values: list[float] = []
         self._closes: list[float] = []
         self._first_open: float | None = None
+        self._analysis: tuple[int, dict[str, object]] | None = None  # (bars, analysis)
 
     def next(self) -> None:
         value = self.strategy.broker.getvalue()
@@ -52,6 +53,13 @@ class RiskAnalyzer(bt.Analyzer):
             self._first_open = float(self.strategy.data0.open[0])
 
     def get_analysis(self) -> dict[str, object]:
+        """The analysis of the bars so far (kept until the next bar: backtrader asks every
+        analyzer for it when a run stops, for writers, before the caller does)."""
+        if self._analysis is None or self._analysis[0] != len(self._scores):
+            self._analysis = (len(self._scores), self._analyse())
+        return self._analysis[1]
+
+    def _analyse(self) -> dict[str, object]:
         scores = np.asarray(self._scores)
         exposure = np.asarray(self._exposure)
         strategy_dd = float(

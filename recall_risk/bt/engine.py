@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import backtrader as bt
+import numpy as np
 import pandas as pd
 
 from recall_risk.bt.analyzer import RiskAnalyzer
@@ -17,19 +18,23 @@ from recall_risk.bt.feed import RiskData
 
 
 class EquityRecorder(bt.Analyzer):
-    """Portfolio value, cash and invested fraction at every bar's close."""
+    """Portfolio value, cash and invested fraction at every bar's close.
+
+    Bars are recorded as plain floats (the bar's backtrader date number first) and turned into a
+    frame once: backtrader asks every analyzer for its analysis when the run stops (for writers,
+    even when there are none), and :func:`run_backtest` asks again, so the frame is kept."""
 
     def start(self) -> None:
-        self.rows: list[tuple[pd.Timestamp, float, float, float]] = []
+        self.rows: list[tuple[float, float, float, float]] = []
+        self._frame: pd.DataFrame | None = None
 
     def next(self) -> None:
         strategy = self.strategy
         value = strategy.broker.getvalue()
         invested = sum(abs(strategy.getposition(d).size) * d.close[0] for d in strategy.datas)
-        day = bt.num2date(strategy.data0.datetime[0]).date()
         self.rows.append(
             (
-                pd.Timestamp(day),
+                strategy.data0.datetime[0],
                 value,
                 strategy.broker.getcash(),
                 invested / value if value else 0.0,
@@ -37,10 +42,13 @@ class EquityRecorder(bt.Analyzer):
         )
 
     def get_analysis(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.rows, columns=["date", "value", "cash", "exposure"]).set_index(
-            "date"
-        )
-        return frame
+        if self._frame is None or len(self._frame) != len(self.rows):
+            stamps, value, cash, exposure = zip(*self.rows, strict=True) if self.rows else ((),) * 4
+            index = pd.DatetimeIndex([bt.num2date(x).date() for x in stamps], name="date")
+            self._frame = pd.DataFrame(
+                {"value": value, "cash": cash, "exposure": exposure}, index=index, dtype=np.float64
+            )
+        return self._frame
 
 
 class FillRecorder(bt.Analyzer):

@@ -64,11 +64,9 @@ class FrameData(bt.feed.DataBase):
         frame = self.p.dataname
         index = frame.index.tz_localize(None) if frame.index.tz is not None else frame.index
         names = ("datetime", *PRICE_LINES, *self.extra_columns, "openinterest")
-        values = [
-            _date_numbers(index),
-            *(frame[name].to_numpy(dtype=np.float64) for name in names[1:-1]),
-            np.zeros(len(index), dtype=np.float64),
-        ]
+        # one conversion of the frame's columns, then a contiguous row per line
+        table = np.ascontiguousarray(frame[list(names[1:-1])].to_numpy(dtype=np.float64).T)
+        values = [_date_numbers(index), *table, np.zeros(len(index), dtype=np.float64)]
         self._columns: list[tuple[bt.LineBuffer, np.ndarray]] = [
             (getattr(self.lines, name), column) for name, column in zip(names, values, strict=True)
         ]
