@@ -126,9 +126,13 @@ def run_text(ws: Path, name: str, replace: dict[str, str], command: str = "run")
 EVENTS_HEAD = "company: Xiaomi\nticker: 1810.HK\nevents:\n"
 
 
+def validate_argv(ws: Path, name: str, text: str, command=("events", "validate")) -> list[str]:
+    """Write an event file and return the command line that reads it."""
+    return [*command, str(write(ws, name, text))]
+
+
 def events_argv(ws: Path, name: str, events: str, command=("events", "validate")) -> list[str]:
-    path = write(ws, name, EVENTS_HEAD + events)
-    return [*command, str(path)]
+    return validate_argv(ws, name, EVENTS_HEAD + events, command)
 
 
 def bomb(levels: int = 9, width: int = 10) -> tuple[str, str]:
@@ -299,25 +303,23 @@ for _name, _type, _fields, _expect in _EVENT_NUMBERS:
 
 @case("number", "event-csv-change-inf", "change")
 def _(ws):
-    path = write(
+    return validate_argv(
         ws,
         "num_ev_change.csv",
         "id,ticker,company,type,announced,period,change,source\n"
         "o1,1810.HK,Xiaomi,orders,2025-04-01,2025-Q1,inf,s\n",
     )
-    return ["events", "validate", str(path)]
 
 
 @case("number", "event-csv-penalty-1e400", "penalty_points")
 def _(ws):
-    path = write(
+    return validate_argv(
         ws,
         "num_ev_penalty.csv",
         "id,ticker,company,type,announced,ranking,placement,field_size,penalty_points,"
         "segment_average,source\n"
         "q1,1810.HK,Xiaomi,quality_ranking,2025-04-01,JD,3,10,1e400,100,s\n",
     )
-    return ["events", "validate", str(path)]
 
 
 @case("number", "sweep-grid-inf", "sweep.grid")
@@ -597,18 +599,17 @@ for _name, _id in [
 
 @case("accepted", "event-id-newline-csv", "id")
 def _(ws):
-    path = write(
+    return validate_argv(
         ws,
         "acc_id.csv",
         "id,ticker,company,type,announced,severity,source\n"
         '"a\nb",1810.HK,Xiaomi,incident,2025-04-01,0.3,s\n',
     )
-    return ["events", "validate", str(path)]
 
 
 @case("accepted", "event-ticker-newline", "ticker")
 def _(ws):
-    path = write(
+    return validate_argv(
         ws,
         "acc_ticker.yaml",
         EVENTS_HEAD.replace("1810.HK", '"1810\\nHK"')
@@ -617,7 +618,6 @@ def _(ws):
             "    source: s\n"
         ),
     )
-    return ["events", "validate", str(path)]
 
 
 SPAN = ("--start", "2024-01-01", "--end", "2025-12-31")
