@@ -138,7 +138,7 @@ def _columns(x: np.ndarray) -> np.ndarray:
     return np.asfortranarray(x)
 
 
-def _sample_std(x: np.ndarray) -> np.ndarray:
+def sample_std(x: np.ndarray) -> np.ndarray:
     """Sample standard deviation (ddof 1) of each column, exactly 0 where a column is constant
     (the floating-point mean of equal values can miss them by a bit, as empyrical guards)."""
     x = _columns(x)
@@ -163,8 +163,8 @@ def _risk_figures(returns: np.ndarray, rf: float) -> dict[str, np.ndarray]:
     ann = PERIODS_PER_YEAR
     excess = _columns(returns - rf if rf else returns)
     mean_excess = np.mean(excess, axis=0)
-    std = _sample_std(returns)
-    std_excess = _sample_std(excess) if rf else std
+    std = sample_std(returns)
+    std_excess = sample_std(excess) if rf else std
     shortfall = np.minimum(excess, 0.0)
     np.square(shortfall, out=shortfall)
     downside = np.sqrt(np.mean(_columns(shortfall), axis=0)) * math.sqrt(ann)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recall_risk.metrics import PERIODS_PER_YEAR, daily_returns, drawdown
+from recall_risk.metrics import PERIODS_PER_YEAR, daily_returns, drawdown, sample_std
 
 ROLLING_DAYS = 126
 """Window of the rolling Sharpe and volatility: six months of trading days."""
@@ -87,13 +87,6 @@ def _aligned(returns: pd.Series, window: int, values: np.ndarray | None) -> pd.S
     return out
 
 
-def _window_std(windows: np.ndarray) -> np.ndarray:
-    """Sample standard deviation per window, exactly 0 where every value is equal (the mean of
-    equal values can miss them in the last bit; empyrical guards the same way)."""
-    std = windows.std(axis=1, ddof=1)
-    return np.where(windows.max(axis=1) == windows.min(axis=1), 0.0, std)
-
-
 def rolling_sharpe(returns: pd.Series, window: int = ROLLING_DAYS) -> pd.Series:
     """Annualised Sharpe ratio over each trailing ``window`` days (NaN before a full window; a
     window without movement gives NaN for no return, ±inf otherwise, as empyrical's
@@ -102,7 +95,7 @@ def rolling_sharpe(returns: pd.Series, window: int = ROLLING_DAYS) -> pd.Series:
     if windows is None:
         return _aligned(returns, window, None)
     with np.errstate(divide="ignore", invalid="ignore"):
-        values = windows.mean(axis=1) / _window_std(windows) * math.sqrt(PERIODS_PER_YEAR)
+        values = windows.mean(axis=1) / sample_std(windows.T) * math.sqrt(PERIODS_PER_YEAR)
     return _aligned(returns, window, values)
 
 
