@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import json
 import re
 import shlex
@@ -22,7 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from recall_risk.cli import build_parser, main
+from recall_risk.cli import _shared_parser as _parser  # main()'s own, built once
+from recall_risk.cli import main
 from recall_risk.events import bundled_event_sets
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,12 +108,6 @@ def test_ci_runs_the_readme_test_command_verbatim():
     )
     assert proc.stdout == _command_after("test-command")
     assert 'bash -euo pipefail -c "$test_command"' in CI_RUN
-
-
-@functools.cache
-def _parser() -> argparse.ArgumentParser:
-    """One parser for the module's many read-only looks and parses (building one takes ~15 ms)."""
-    return build_parser()
 
 
 def _subcommand(
